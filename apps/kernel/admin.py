@@ -1,0 +1,179 @@
+"""The admin is the editor of memtypes. Every edit is kept by django-reversion: the History
+button of each object shows who changed what and when, and any version can be reverted
+(a type's version includes its parents, identification and usages)."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from reversion.admin import VersionAdmin
+
+from apps.kernel.models import (
+    Field,
+    FieldUsage,
+    Identification,
+    MemoryType,
+    Release,
+    Source,
+    StructLayout,
+    TypeRelation,
+)
+
+
+class ParentInline(admin.TabularInline):
+    model = TypeRelation
+    fk_name = "child"
+    extra = 1
+    autocomplete_fields = ["parent", "source"]
+    verbose_name = "parent"
+    verbose_name_plural = "parents (this type is a kind of ...)"
+
+
+class IdentificationInline(admin.TabularInline):
+    model = Identification
+    extra = 0
+    autocomplete_fields = ["source"]
+
+
+class UsageInline(admin.TabularInline):
+    model = FieldUsage
+    extra = 0
+    autocomplete_fields = ["field", "source"]
+    verbose_name_plural = "field usage (what this type keeps in which field of which release)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("field__layout__release", "source")
+
+
+@admin.register(MemoryType)
+class MemoryTypeAdmin(VersionAdmin):
+    list_display = [
+        "slug",
+        "name",
+        "area",
+        "status",
+        "descriptor",
+        "memdesc_type",
+        "on_lru",
+        "user_mappable",
+        "usage_count",
+    ]
+    list_filter = ["area", "status", "on_lru", "user_mappable"]
+    search_fields = ["slug", "name", "summary", "description", "descriptor"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["sources"]
+    inlines = [ParentInline, IdentificationInline, UsageInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "summary", "description", "status", "area"]}),
+        (
+            "Kernel",
+            {
+                "fields": [
+                    "descriptor",
+                    "memdesc_type",
+                    "memdesc_revision",
+                    "alloc_api",
+                    "free_api",
+                    "on_lru",
+                    "user_mappable",
+                ]
+            },
+        ),
+        ("Sources", {"fields": ["sources"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(usage_count=Count("usages"))
+
+    @admin.display(ordering="usage_count", description="usages")
+    def usage_count(self, obj):
+        return obj.usage_count
+
+
+@admin.register(TypeRelation)
+class TypeRelationAdmin(VersionAdmin):
+    list_display = ["parent", "child", "note", "source"]
+    list_select_related = ["parent", "child", "source"]
+    list_filter = ["parent"]
+    search_fields = ["parent__slug", "child__slug", "note"]
+    autocomplete_fields = ["parent", "child", "source"]
+
+
+@admin.register(Identification)
+class IdentificationAdmin(VersionAdmin):
+    list_display = ["memory_type", "since", "test", "source"]
+    list_select_related = ["memory_type", "source"]
+    search_fields = ["memory_type__slug", "test"]
+    autocomplete_fields = ["memory_type", "source"]
+
+
+@admin.register(Source)
+class SourceAdmin(VersionAdmin):
+    list_display = ["key", "kind", "title", "release", "commit"]
+    list_filter = ["kind", "release"]
+    search_fields = ["key", "title", "url", "path", "message_id", "note"]
+
+
+@admin.register(Release)
+class ReleaseAdmin(VersionAdmin):
+    list_display = ["name", "kernel_version", "vendor_build", "layout_file"]
+    list_filter = ["vendor_build"]
+    search_fields = ["name", "kernel_version", "notes"]
+
+
+class FieldInline(admin.TabularInline):
+    model = Field
+    extra = 0
+    fields = ["name", "c_type", "offset", "size", "bit_offset", "bit_size", "page_index", "path", "config"]
+    readonly_fields = ["page_index"]
+    show_change_link = True
+
+
+@admin.register(StructLayout)
+class StructLayoutAdmin(VersionAdmin):
+    list_display = ["struct", "release", "size", "field_count"]
+    list_select_related = ["release"]
+    list_filter = ["release", "struct"]
+    search_fields = ["struct", "release__name", "provenance"]
+    inlines = [FieldInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(field_count=Count("fields"))
+
+    @admin.display(ordering="field_count", description="fields")
+    def field_count(self, obj):
+        return obj.field_count
+
+
+@admin.register(Field)
+class FieldAdmin(VersionAdmin):
+    list_display = ["name", "layout", "offset", "size", "c_type", "page_index", "config"]
+    list_select_related = ["layout__release"]
+    list_filter = ["layout__release", "layout__struct"]
+    search_fields = ["name", "c_type", "layout__struct", "layout__release__name"]
+    readonly_fields = ["page_index"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Autocomplete of usages: "v6.12 page mapping" narrows by release, struct and name.
+        words = search_term.split()
+        if len(words) > 1:
+            for word in words:
+                queryset = queryset.filter(
+                    Q(name__icontains=word) | Q(layout__struct__iexact=word) | Q(layout__release__name__iexact=word)
+                )
+            return queryset, False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("layout__release")
+
+
+@admin.register(FieldUsage)
+class FieldUsageAdmin(VersionAdmin):
+    list_display = ["memory_type", "field", "release", "keeps", "source"]
+    list_select_related = ["memory_type", "field__layout__release", "source"]
+    list_filter = ["field__layout__release", "field__layout__struct", "memory_type"]
+    search_fields = ["memory_type__slug", "field__name", "keeps"]
+    autocomplete_fields = ["memory_type", "field", "source"]
+
+    @admin.display(ordering="field__layout__release__sort_key")
+    def release(self, obj):
+        return obj.field.layout.release.name

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class KernelConfig(AppConfig):
+    """The domain: memory types, their hierarchy, struct layouts per release, field usage."""
+
+    name = "apps.kernel"
+    label = "kernel"
+    verbose_name = "Kernel memory types"

@@ -1,0 +1,149 @@
+"""The memory-type hierarchy as a graph: ancestors, descendants, roots, the whole DAG.
+
+Every function loads the edge list in one query and walks it in memory, so the number of
+queries never depends on the size or depth of the hierarchy.
+"""
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+from apps.kernel.models import MemoryType, TypeRelation
+
+
+@dataclass
+class Dag:
+    """Types and the relations between them, ready to draw or serialise."""
+
+    types: list  # MemoryType, ordered by slug
+    relations: list  # TypeRelation with parent_id/child_id (and note)
+    highlight: object = None  # the MemoryType a neighbourhood is centred on
+    by_id: dict = field(init=False)
+
+    def __post_init__(self):
+        self.by_id = {t.id: t for t in self.types}
+
+    def children_of(self):
+        """{parent_id: [child MemoryType, ...]} ordered by slug."""
+        children = defaultdict(list)
+        for rel in self.relations:
+            children[rel.parent_id].append(self.by_id[rel.child_id])
+        for kids in children.values():
+            kids.sort(key=lambda t: t.slug)
+        return children
+
+    def roots(self):
+        """Types with no parent inside this graph, ordered by slug."""
+        has_parent = {rel.child_id for rel in self.relations}
+        return [t for t in self.types if t.id not in has_parent]
+
+    def tree(self):
+        """Nested [{"type": t, "children": [...]}] from the roots; a type with several parents
+        appears under each of them."""
+        children = self.children_of()
+
+        def subtree(node, seen):
+            kids = [subtree(kid, seen | {kid.id}) for kid in children.get(node.id, []) if kid.id not in seen]
+            return {"type": node, "children": kids}
+
+        return [subtree(root, {root.id}) for root in self.roots()]
+
+
+def _edge_lists(ignore_relation=None):
+    """({parent: {children}}, {child: {parents}}) of all relations (1 query)."""
+    down, up = defaultdict(set), defaultdict(set)
+    rows = TypeRelation.objects.values_list("pk", "parent_id", "child_id")
+    for pk, parent_id, child_id in rows:
+        if pk == ignore_relation:
+            continue
+        down[parent_id].add(child_id)
+        up[child_id].add(parent_id)
+    return down, up
+
+
+def _walk(start_id, neighbours, depth=None):
+    """{id: distance} of everything reachable from start_id (start excluded), breadth first."""
+    seen = {start_id: 0}
+    queue = deque([start_id])
+    while queue:
+        node = queue.popleft()
+        if depth is not None and seen[node] >= depth:
+            continue
+        for nxt in neighbours.get(node, ()):
+            if nxt not in seen:
+                seen[nxt] = seen[node] + 1
+                queue.append(nxt)
+    del seen[start_id]
+    return seen
+
+
+def _types_by_distance(distances):
+    """MemoryTypes for {id: distance}, nearest first then by slug (1 query)."""
+    types = MemoryType.objects.for_graph().filter(pk__in=distances)
+    return sorted(types, key=lambda t: (distances[t.id], t.slug))
+
+
+def ancestors(memory_type, depth=None):
+    """Every type above memory_type, nearest first (2 queries)."""
+    _, up = _edge_lists()
+    return _types_by_distance(_walk(memory_type.id, up, depth))
+
+
+def descendants(memory_type, depth=None):
+    """Every type below memory_type, nearest first (2 queries)."""
+    down, _ = _edge_lists()
+    return _types_by_distance(_walk(memory_type.id, down, depth))
+
+
+def roots():
+    """Types with no parent, by slug (1 query)."""
+    return list(MemoryType.objects.for_graph().filter(parent_relations__isnull=True))
+
+
+def whole():
+    """The whole hierarchy (2 queries)."""
+    types = list(MemoryType.objects.for_graph())
+    relations = list(TypeRelation.objects.only("id", "parent_id", "child_id", "note").order_by("pk"))
+    return Dag(types, relations)
+
+
+def neighbourhood(memory_type, depth=None):
+    """memory_type with its ancestors and descendants (up to depth levels each way) and the
+    relations among them (2 queries)."""
+    relations = list(TypeRelation.objects.only("id", "parent_id", "child_id", "note").order_by("pk"))
+    down, up = defaultdict(set), defaultdict(set)
+    for rel in relations:
+        down[rel.parent_id].add(rel.child_id)
+        up[rel.child_id].add(rel.parent_id)
+    above = _walk(memory_type.id, up, depth)
+    below = _walk(memory_type.id, down, depth)
+    ids = set(above) | set(below) | {memory_type.id}
+    types = list(MemoryType.objects.for_graph().filter(pk__in=ids))
+    # Every edge between two of these types is drawn: one from an ancestor to a descendant is a
+    # real relation, and one from below to above would be a cycle, which clean() refuses.
+    kept = [rel for rel in relations if rel.parent_id in ids and rel.child_id in ids]
+    return Dag(types, kept, highlight=next(t for t in types if t.id == memory_type.id))
+
+
+def cycle_through(parent_id, child_id, ignore_relation=None):
+    """Slugs of the cycle that an edge parent > child would close, [] when it closes none
+    (1 query, 2 when there is a cycle to name)."""
+    down, _ = _edge_lists(ignore_relation=ignore_relation)
+    # A cycle exists when parent is reachable from child going down.
+    previous = {child_id: None}
+    queue = deque([child_id])
+    while queue:
+        node = queue.popleft()
+        if node == parent_id:
+            break
+        for nxt in down.get(node, ()):
+            if nxt not in previous:
+                previous[nxt] = node
+                queue.append(nxt)
+    if parent_id not in previous:
+        return []
+    path = [parent_id]
+    while previous[path[-1]] is not None:
+        path.append(previous[path[-1]])
+    path.reverse()  # child ... parent
+    slugs = dict(MemoryType.objects.filter(pk__in=path).values_list("pk", "slug"))
+    return [slugs[parent_id]] + [slugs[pk] for pk in path]

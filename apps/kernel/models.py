@@ -1,0 +1,431 @@
+"""The kernel's memory types, how they nest, and which words of struct page they use.
+
+Release-aware from the start: struct page changes between releases (slab_cache sits at offset
+24 in v6.1's struct page union and at 8 in v6.12's struct slab; index became __folio_index), so
+layouts and field usages belong to one kernel release each.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+
+RELEASE_NAME = re.compile(r"^v(\d+)\.(\d+)(?:\.(\d+))?$")
+release_name_validator = RegexValidator(RELEASE_NAME, "A release is named like v6.12 or v6.1.55.")
+c_identifier_validator = RegexValidator(r"^[A-Za-z_][A-Za-z0-9_]*$", "A C identifier, e.g. page or folio.")
+commit_validator = RegexValidator(r"^[0-9a-f]{7,40}$", "A git commit: 7 to 40 lowercase hex digits.")
+
+# LP64: struct page is described in 8-byte words.
+WORD_SIZE = 8
+
+
+def release_sort_key(name):
+    """(major, minor, patch) of a release name such as 'v6.12'; ValueError when malformed."""
+    match = RELEASE_NAME.match(name or "")
+    if not match:
+        raise ValueError(f"{name!r} is not a release name like v6.12")
+    major, minor, patch = match.groups()
+    return int(major), int(minor), int(patch or 0)
+
+
+class Source(models.Model):
+    """A citation for a kernel fact: a web page, a file of a kernel release or commit, or a
+    mailing-list post (by Message-ID)."""
+
+    class Kind(models.TextChoices):
+        URL = "url", "Web page"
+        FILE = "file", "Kernel source file"
+        MAIL = "mail", "Mailing-list post"
+        BUILD = "build", "Kernel build (BTF/DWARF)"
+
+    key = models.SlugField(max_length=100, unique=True, help_text="Short stable name used by the data files.")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=500, blank=True)
+    path = models.CharField(
+        max_length=300, blank=True, help_text="File in the kernel tree, e.g. include/linux/mm_types.h"
+    )
+    release = models.CharField(max_length=40, blank=True, help_text="Release tag the file was read at, e.g. v6.12")
+    commit = models.CharField(max_length=40, blank=True, validators=[commit_validator])
+    repository = models.CharField(max_length=200, blank=True, help_text="e.g. torvalds/linux")
+    message_id = models.CharField(max_length=300, blank=True, help_text="Message-ID of a list post, without <>")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                name="source_has_its_locator",
+                condition=(
+                    (Q(kind="url") & ~Q(url=""))
+                    | (Q(kind="file") & ~Q(path="") & (~Q(release="") | ~Q(commit="")))
+                    | (Q(kind="mail") & ~Q(message_id=""))
+                    | (Q(kind="build") & ~Q(title=""))
+                ),
+                violation_error_message=(
+                    "A web page needs a URL; a file needs a path and a release or commit; "
+                    "a list post needs its Message-ID."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.URL and not self.url:
+            errors["url"] = "A web page source needs its URL."
+        if self.kind == self.Kind.FILE:
+            if not self.path:
+                errors["path"] = "A file source needs the file's path in the kernel tree."
+            if not (self.release or self.commit):
+                errors["release"] = "A file source needs the release or the commit it was read at."
+        if self.kind == self.Kind.MAIL and not self.message_id:
+            errors["message_id"] = "A list post needs its Message-ID."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def citation(self):
+        """One line naming where the fact was read."""
+        if self.kind == self.Kind.FILE:
+            at = self.release or self.commit
+            where = f"{self.repository} " if self.repository else ""
+            return f"{self.path} @ {where}{at}"
+        if self.kind == self.Kind.MAIL:
+            return f"<{self.message_id}>"
+        return self.url or self.title
+
+    @property
+    def link(self):
+        """A URL a browser can open, where there is one."""
+        if self.url:
+            return self.url
+        if self.kind == self.Kind.MAIL:
+            return f"https://lore.kernel.org/r/{self.message_id}"
+        return ""
+
+
+class MemoryTypeQuerySet(models.QuerySet):
+    def for_list(self):
+        """Types for the list page and API list: each with its parents and sources (3 queries)."""
+        return self.prefetch_related(
+            Prefetch("parents", queryset=MemoryType.objects.only("id", "slug", "name").order_by("slug")),
+            "sources",
+        ).order_by("slug")
+
+    def for_detail(self):
+        """One type with everything its page shows: parents and children with the relation
+        notes, identification per release, sources, and every field usage with its field,
+        layout and release (7 queries whatever the data size)."""
+        return self.prefetch_related(
+            Prefetch(
+                "parent_relations",
+                queryset=TypeRelation.objects.select_related("parent", "source").order_by("parent__slug"),
+            ),
+            Prefetch(
+                "child_relations",
+                queryset=TypeRelation.objects.select_related("child", "source").order_by("child__slug"),
+            ),
+            Prefetch("identifications", queryset=Identification.objects.select_related("source")),
+            "sources",
+            Prefetch(
+                "usages",
+                queryset=FieldUsage.objects.select_related("field__layout__release", "source").order_by(
+                    "-field__layout__release__sort_key", "field__layout__struct", "field__offset", "field__position"
+                ),
+            ),
+        )
+
+    def for_graph(self):
+        """Only what a diagram node shows (1 query)."""
+        return self.only("id", "slug", "name", "summary", "descriptor", "status", "area").order_by("slug")
+
+
+class MemoryType(models.Model):
+    """A use of a page of physical memory, e.g. an anonymous folio, a slab, a page table or a
+    free (buddy) page: what the kernel stores in the words of struct page depends on it."""
+
+    class Status(models.TextChoices):
+        MAINLINE = "mainline", "In mainline"
+        PROPOSED = "proposed", "Proposed (patches posted)"
+        PLANNED = "planned", "Planned (memdesc plan)"
+        REMOVED = "removed", "Removed from mainline"
+
+    class Area(models.TextChoices):
+        """The branch a type belongs to: the diagram groups by it, the data files are split by it."""
+
+        PAGE = "page", "struct page itself"
+        FOLIO = "folio", "Folio-backed memory"
+        ZONE_DEVICE = "zone_device", "ZONE_DEVICE memory"
+        SLAB = "slab", "Slab and kmalloc"
+        PGTABLE = "pgtable", "Page tables"
+        FREE = "free", "Free memory"
+        OTHER = "other", "Other uses of a page"
+
+    slug = models.SlugField(max_length=64, unique=True, help_text="Identifier as in the 2021 tree, e.g. anon_mem.")
+    name = models.CharField(max_length=100)
+    summary = models.CharField(max_length=300, help_text="One line.")
+    description = models.TextField(blank=True, help_text="Markdown; rendered sanitised.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MAINLINE)
+    area = models.CharField(max_length=12, choices=Area.choices, default=Area.OTHER)
+    descriptor = models.CharField(
+        max_length=64, blank=True, help_text="The struct that describes it, e.g. struct slab; blank for none."
+    )
+    memdesc_type = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(15)],
+        help_text="Type number (low 4 bits of the memdesc) in the memdesc plan, where it has one.",
+    )
+    memdesc_revision = models.CharField(
+        max_length=200, blank=True, help_text="Which revision of the Memdescs table the number comes from."
+    )
+    alloc_api = models.TextField("allocation API", blank=True)
+    free_api = models.TextField("free API", blank=True)
+    on_lru = models.BooleanField("on the LRU", default=False)
+    user_mappable = models.BooleanField("mappable to user space", default=False)
+    sources = models.ManyToManyField(Source, related_name="memory_types")
+    parents = models.ManyToManyField(
+        "self", through="TypeRelation", through_fields=("child", "parent"), symmetrical=False, related_name="children"
+    )
+
+    objects = MemoryTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                name="memdesc_number_names_its_revision",
+                condition=Q(memdesc_type__isnull=True) | ~Q(memdesc_revision=""),
+                violation_error_message="A memdesc type number must say which revision of the table it comes from.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.slug
+
+    def get_absolute_url(self):
+        return reverse("web:type-detail", kwargs={"slug": self.slug})
+
+
+class TypeRelation(models.Model):
+    """'child is a kind of parent' in the memory-type hierarchy (a DAG: a type may have several
+    parents), e.g. folio > lru_mem > anon_mem."""
+
+    parent = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="child_relations")
+    child = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="parent_relations")
+    note = models.TextField(blank=True, help_text="Why it sits here, e.g. where the placement is disputed.")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="relations")
+
+    class Meta:
+        ordering = ["parent__slug", "child__slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "child"],
+                name="relation_once_per_pair",
+                violation_error_message="This type already has that parent.",
+            ),
+            models.CheckConstraint(
+                name="relation_not_self",
+                condition=~Q(parent=models.F("child")),
+                violation_error_message="A type cannot be its own parent.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.parent_id and self.parent.slug} > {self.child_id and self.child.slug}"
+
+    def clean(self):
+        """Refuse a self-parent and any edge that would close a cycle (1 query)."""
+        from apps.kernel import graph
+
+        if self.parent_id is None or self.child_id is None:
+            return
+        if self.parent_id == self.child_id:
+            raise ValidationError({"parent": "A type cannot be its own parent."})
+        cycle = graph.cycle_through(self.parent_id, self.child_id, ignore_relation=self.pk)
+        if cycle:
+            raise ValidationError({"parent": f"This would close a cycle: {' > '.join(cycle)}."})
+
+
+class Identification(models.Model):
+    """How the kernel recognises a page of a type, from a release on, e.g. slab: the PG_slab
+    page flag before v6.10, the page type PGTY_slab after."""
+
+    memory_type = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="identifications")
+    since = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[release_name_validator],
+        help_text="First release where this test holds, e.g. v6.10; blank: before any later entry.",
+    )
+    test = models.TextField(help_text="e.g. PageSlab() / folio_test_slab(): page_type PGTY_slab")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="identifications")
+
+    class Meta:
+        ordering = ["memory_type__slug", "since"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memory_type", "since"],
+                name="identification_once_per_release",
+                violation_error_message="This type already has an identification from that release.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.memory_type.slug} since {self.since or 'the start'}"
+
+    @property
+    def sort_key(self):
+        return release_sort_key(self.since) if self.since else (0, 0, 0)
+
+
+class Release(models.Model):
+    """A kernel release whose struct layouts were read from one build, e.g. v6.12 from Debian's
+    linux-image-6.12.x cloud kernel."""
+
+    name = models.CharField(max_length=20, unique=True, validators=[release_name_validator])
+    kernel_version = models.CharField(max_length=200, blank=True, help_text="Exact version string of the build read.")
+    vendor_build = models.BooleanField(default=False, help_text="A vendor build that may carry non-mainline fields.")
+    notes = models.TextField(blank=True)
+    layout_file = models.CharField(
+        max_length=200, blank=True, help_text="The pahole file under data/ its layouts were imported from."
+    )
+    sort_key = models.PositiveIntegerField(editable=False, db_index=True, help_text="Derived from the name.")
+
+    class Meta:
+        ordering = ["sort_key"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        major, minor, patch = release_sort_key(self.name)
+        self.sort_key = major * 1_000_000 + minor * 1_000 + patch
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("web:release-detail", kwargs={"name": self.name})
+
+
+class StructLayout(models.Model):
+    """One struct as one build laid it out, e.g. struct page of v6.12: 64 bytes."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="layouts")
+    struct = models.CharField(max_length=64, validators=[c_identifier_validator], help_text="e.g. page, folio, slab")
+    size = models.PositiveIntegerField(help_text="sizeof in bytes")
+    provenance = models.TextField(help_text="The exact build or tree it was read from, and how.")
+
+    class Meta:
+        ordering = ["release__sort_key", "struct"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "struct"],
+                name="layout_once_per_release",
+                violation_error_message="This release already has a layout of that struct.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"struct {self.struct} ({self.release_id and self.release.name})"
+
+    def get_absolute_url(self):
+        return reverse("web:layout-detail", kwargs={"name": self.release.name, "struct": self.struct})
+
+
+class FieldQuerySet(models.QuerySet):
+    def of_release(self, release):
+        """Fields of every struct of a release, ordered by struct then offset (1 query)."""
+        return (
+            self.filter(layout__release=release)
+            .select_related("layout")
+            .order_by("layout__struct", "offset", "position")
+        )
+
+
+class Field(models.Model):
+    """A member of a struct layout, e.g. struct page's `mapping` at offset 24, with the path of
+    anonymous unions and structs that holds it, so overlays stay visible."""
+
+    layout = models.ForeignKey(StructLayout, on_delete=models.CASCADE, related_name="fields")
+    name = models.CharField(max_length=100)
+    path = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Anonymous unions/structs holding the field, outermost first, e.g. union@8/struct#1@8.",
+    )
+    c_type = models.CharField(max_length=200)
+    offset = models.PositiveIntegerField(help_text="Byte offset from the start of the struct.")
+    size = models.PositiveIntegerField(help_text="Bytes (for a bitfield: its storage unit).")
+    bit_offset = models.PositiveSmallIntegerField(null=True, blank=True)
+    bit_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    page_index = models.PositiveSmallIntegerField(
+        default=0, help_text="Which struct page of a compound it lives on (offset // sizeof(struct page))."
+    )
+    config = models.CharField(max_length=100, blank=True, help_text="Config option it depends on, where known.")
+    position = models.PositiveIntegerField(help_text="Order in the layout as pahole printed it.")
+
+    objects = FieldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["layout", "offset", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["layout", "path", "name"],
+                name="field_once_per_layout_path",
+                violation_error_message="This layout already has a field of that name at that path.",
+            ),
+            models.CheckConstraint(
+                name="field_bitfield_complete",
+                condition=Q(bit_offset__isnull=True, bit_size__isnull=True)
+                | Q(bit_offset__isnull=False, bit_size__isnull=False),
+                violation_error_message="A bitfield needs both its bit offset and its bit size.",
+            ),
+        ]
+        indexes = [models.Index(fields=["layout", "offset"], name="field_layout_offset")]
+
+    def __str__(self):
+        return f"{self.layout.release.name} {self.layout.struct}.{self.name} @{self.offset}"
+
+    @property
+    def word(self):
+        """Index of the 8-byte word of the struct that holds the field's first byte."""
+        return self.offset // WORD_SIZE
+
+
+class FieldUsageQuerySet(models.QuerySet):
+    def for_list(self):
+        """Usages with their type, field, layout, release and source (1 query)."""
+        return self.select_related("memory_type", "field__layout__release", "source").order_by(
+            "field__layout__release__sort_key", "memory_type__slug", "field__layout__struct", "field__offset"
+        )
+
+
+class FieldUsage(models.Model):
+    """What a memory type keeps in a field of a release's layout, e.g. anon_mem keeps the
+    anon_vma pointer in folio.mapping, low bits PAGE_MAPPING_ANON."""
+
+    memory_type = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="usages")
+    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="usages")
+    keeps = models.TextField(help_text="What the type keeps there.")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="usages")
+
+    objects = FieldUsageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["memory_type__slug", "field__offset"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memory_type", "field"],
+                name="usage_once_per_field",
+                violation_error_message="This type already records a usage of that field.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.memory_type.slug}: {self.field}"

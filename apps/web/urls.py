@@ -1,0 +1,9 @@
+from django.urls import path
+
+from apps.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,81 @@
+"""Small readers for settings taken from environment variables.
+
+Each one fails loudly (ImproperlyConfigured) on a malformed value instead of guessing.
+"""
+
+import os
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "on"}
+FALSE_WORDS = {"0", "false", "off"}
+
+
+def env_str(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default):
+    """'1'/'true'/'on' or '0'/'false'/'off' (any case); anything else is an error."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false or on/off.")
+
+
+def env_list(name, default=()):
+    """A comma-separated list; empty items (',,' or a trailing comma) are an error."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return list(default)
+    items = [item.strip() for item in raw.split(",")]
+    if any(not item for item in items):
+        raise ImproperlyConfigured(f"{name}={raw!r} has an empty item.")
+    return items
+
+
+def database_from_url(url, base_dir):
+    """Django DATABASES['default'] for a DATABASE_URL; '' means the embedded SQLite file."""
+    if not url:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": base_dir / "db.sqlite3"}
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        # sqlite:///relative/or/absolute/path (three slashes, path after them)
+        path = unquote(parts.path.lstrip("/")) if parts.netloc == "" else ""
+        if not path:
+            raise ImproperlyConfigured(f"DATABASE_URL={url!r}: sqlite:///PATH needs a path.")
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(f"DATABASE_URL={url!r}: the scheme must be postgres:// (or sqlite:///PATH).")
+    name = unquote(parts.path.lstrip("/"))
+    if not name or "/" in name:
+        raise ImproperlyConfigured(f"DATABASE_URL={url!r}: name exactly one database after the host.")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL={url!r}: {exc}.") from exc
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def cache_from_url(url):
+    """Django CACHES['default']: Redis for redis://..., local memory when unset."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"REDIS_URL={url!r}: the scheme must be redis://, rediss:// or unix://.")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
