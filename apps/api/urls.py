@@ -1,5 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from apps.api import views
+from apps.api.errors import NotFoundView
 
 app_name = "api"
 
-urlpatterns = []
+router = SimpleRouter()
+router.register("types", views.MemoryTypeViewSet, basename="type")
+router.register("relations", views.RelationViewSet, basename="relation")
+router.register("releases", views.ReleaseViewSet, basename="release")
+router.register("usages", views.UsageViewSet, basename="usage")
+router.register("sources", views.SourceViewSet, basename="source")
+
+urlpatterns = [
+    path("", views.ApiRoot.as_view(), name="root"),
+    path("hierarchy/", views.HierarchyView.as_view(), name="hierarchy"),
+    path("diff/", views.DiffView.as_view(), name="diff"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+    # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
+    re_path(r"^.*$", NotFoundView.as_view()),
+]

@@ -157,3 +157,165 @@ def page_fields_under(field, page_fields, page_size):
     start = field.offset - field.page_index * page_size
     end = start + max(field.size, 1)
     return [pf for pf in page_fields if pf.offset < end and start < pf.offset + max(pf.size, 1)]
+
+
+@dataclass
+class MatrixRow:
+    """One struct page field on one page of a compound (page_index 0: the head page), with
+    what each type keeps there: {type slug: [(keeps, "struct.field" it was recorded on)]}."""
+
+    page_index: int
+    field: object
+    cells: dict
+
+
+@dataclass
+class Matrix:
+    """struct page fields (rows) x memory types (columns) of one release."""
+
+    release: object
+    page_size: int
+    types: list
+    rows: list
+
+
+def matrix(release):
+    """What each type keeps in each field of the release's struct page (2 queries).
+
+    A usage recorded on a descriptor's field (folio, slab, ptdesc, ...) is shown on every struct
+    page field it overlays; one on a tail page (folio fields on page[1..3]) goes to the rows of
+    that page. Rows come for the head page and every tail page a usage reaches, each page's
+    fields in offset order; columns are the types with a usage in the release, by slug."""
+    page_fields = list(
+        Field.objects.filter(layout__release=release, layout__struct="page")
+        .select_related("layout")
+        .order_by("offset", "position")
+    )
+    usages = list(
+        FieldUsage.objects.filter(field__layout__release=release)
+        .select_related("memory_type", "field__layout")
+        .order_by("memory_type__slug", "field__layout__struct", "field__offset", "field__position")
+    )
+    page_size = page_fields[0].layout.size if page_fields else 0
+    cells = defaultdict(lambda: defaultdict(list))  # (page_index, field id) -> slug -> entries
+    types = {}
+    for usage in usages:
+        fld = usage.field
+        types[usage.memory_type.slug] = usage.memory_type
+        if fld.layout.struct == "page":
+            under = [fld]
+        elif page_size:
+            under = page_fields_under(fld, page_fields, page_size)
+        else:
+            under = []
+        for page_field in under:
+            cells[(fld.page_index, page_field.id)][usage.memory_type.slug].append(
+                (usage.keeps, f"{fld.layout.struct}.{fld.name}")
+            )
+    page_indexes = sorted({0} | {index for index, _ in cells}) if page_fields else []
+    rows = [
+        MatrixRow(page_index=index, field=pf, cells=dict(cells.get((index, pf.id), {})))
+        for index in page_indexes
+        for pf in page_fields
+    ]
+    return Matrix(release=release, page_size=page_size, types=[types[s] for s in sorted(types)], rows=rows)
+
+
+def _field_keys(fields):
+    """{key: field} where the key is the field's name, or path/name where the name repeats in
+    the struct (pahole prints several anonymous-union members with the same name)."""
+    names = defaultdict(int)
+    for fld in fields:
+        names[fld.name] += 1
+    return {(fld.name if names[fld.name] == 1 else f"{fld.path}/{fld.name}"): fld for fld in fields}
+
+
+def _pair_renames(removed, added):
+    """Pairs (old, new) of a removed and an added field at the same offset with the same C type
+    and size: the kernel renamed it (e.g. index became __folio_index). One-to-one, in order."""
+    pairs, left = [], list(added)
+    for old in removed:
+        for new in left:
+            same = (old.offset, old.page_index, old.c_type, old.size, old.bit_offset, old.bit_size) == (
+                new.offset,
+                new.page_index,
+                new.c_type,
+                new.size,
+                new.bit_offset,
+                new.bit_size,
+            )
+            if same:
+                pairs.append((old, new))
+                left.remove(new)
+                break
+    return pairs
+
+
+def diff(from_release, to_release):
+    """What changed in the layouts and the usages from one release to another (2 queries).
+
+    Returns plain data: {"structs": {"added": [names], "removed": [names], "changed": [...]},
+    "usages": [{"type", "added", "removed", "changed"}]}. A struct in both releases lists its
+    fields added, removed, moved (offset changed), resized, retyped (C type changed) and renamed
+    (a removed and an added field at the same offset with the same C type and size)."""
+    by_layout = defaultdict(list)
+    sizes = {}
+    fields = Field.objects.filter(layout__release__in=[from_release, to_release]).select_related("layout")
+    for fld in fields.order_by("layout__struct", "offset", "position"):
+        by_layout[(fld.layout.release_id, fld.layout.struct)].append(fld)
+        sizes[(fld.layout.release_id, fld.layout.struct)] = fld.layout.size
+    before = {struct for rid, struct in by_layout if rid == from_release.id}
+    after = {struct for rid, struct in by_layout if rid == to_release.id}
+    changed = []
+    for struct in sorted(before & after):
+        old = _field_keys(by_layout[(from_release.id, struct)])
+        new = _field_keys(by_layout[(to_release.id, struct)])
+        removed = [old[k] for k in old if k not in new]
+        added = [new[k] for k in new if k not in old]
+        renamed = _pair_renames(removed, added)
+        removed = [f for f in removed if all(f is not o for o, _ in renamed)]
+        added = [f for f in added if all(f is not n for _, n in renamed)]
+        both = [(old[k], new[k]) for k in old if k in new]
+        entry = {
+            "struct": struct,
+            "from_size": sizes[(from_release.id, struct)],
+            "to_size": sizes[(to_release.id, struct)],
+            "added": added,
+            "removed": removed,
+            "renamed": renamed,
+            "moved": [(o, n) for o, n in both if (o.offset, o.bit_offset) != (n.offset, n.bit_offset)],
+            "resized": [(o, n) for o, n in both if (o.size, o.bit_size) != (n.size, n.bit_size)],
+            "retyped": [(o, n) for o, n in both if o.c_type != n.c_type],
+        }
+        if entry["from_size"] != entry["to_size"] or any(
+            entry[k] for k in ("added", "removed", "renamed", "moved", "resized", "retyped")
+        ):
+            changed.append(entry)
+    return {
+        "structs": {"added": sorted(after - before), "removed": sorted(before - after), "changed": changed},
+        "usages": _usage_diff(from_release, to_release),
+    }
+
+
+def _usage_diff(from_release, to_release):
+    """Per type: usages added, removed, or keeping something else, matched by struct and field
+    name (1 query)."""
+    kept = defaultdict(dict)  # (slug, release id) -> {(struct, field name): usage}
+    usages = FieldUsage.objects.filter(field__layout__release__in=[from_release, to_release]).select_related(
+        "memory_type", "field__layout"
+    )
+    for usage in usages.order_by("memory_type__slug", "field__layout__struct", "field__offset", "field__position"):
+        key = (usage.field.layout.struct, usage.field.name)
+        kept[(usage.memory_type.slug, usage.field.layout.release_id)][key] = usage
+    result = []
+    for slug in sorted({slug for slug, _ in kept}):
+        old, new = kept.get((slug, from_release.id), {}), kept.get((slug, to_release.id), {})
+        entry = {
+            "type": slug,
+            "added": [new[k] for k in new if k not in old],
+            "removed": [old[k] for k in old if k not in new],
+            "changed": [(old[k], new[k]) for k in old if k in new and old[k].keeps != new[k].keeps],
+        }
+        if entry["added"] or entry["removed"] or entry["changed"]:
+            result.append(entry)
+    return result

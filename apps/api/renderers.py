@@ -1,0 +1,30 @@
+"""CSV for the tabular resources (the matrix, the usages): ?format=csv."""
+
+import csv
+import io
+
+from rest_framework.renderers import BaseRenderer
+
+
+class CSVRenderer(BaseRenderer):
+    """Renders a list of flat dicts (or a page of them) as CSV with a header row; an error
+    ({"detail": ...}) as a one-column table so a spreadsheet still opens it."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        if isinstance(data, dict):
+            data = [{"message": str(value)} for value in data.values()]
+        out = io.StringIO()
+        if data:
+            writer = csv.DictWriter(out, fieldnames=list(data[0]), lineterminator="\n")
+            writer.writeheader()
+            for row in data:
+                writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        return out.getvalue().encode(self.charset)

@@ -1,0 +1,394 @@
+"""JSON shapes of the API. Related objects appear briefly ({slug, name, url} for a type,
+{key, title, url} for a source); every resource carries its own url. Writes validate exactly as
+the admin does: each serializer builds the model instance and calls its full_clean()."""
+
+import copy
+from collections import defaultdict
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from apps.kernel import layouts
+from apps.kernel.models import Field, FieldUsage, MemoryType, Release, Source, StructLayout, TypeRelation
+
+
+def absolute(request, name, **kwargs):
+    url = reverse(f"api:{name}", kwargs=kwargs)
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+class ModelCleanMixin:
+    """Run the model's full_clean() (field validators, constraints, clean(): e.g. a relation
+    that would close a cycle) on the instance the write would save, and report its errors
+    under the API's field names."""
+
+    # model field name -> serializer field name, where they differ
+    error_fields = {}
+
+    def build_instance(self, attrs):
+        """The unsaved instance attrs describe (many-to-many values are left out)."""
+        # A copy: the object being updated stays as it was read until the write is accepted.
+        instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        for name, value in attrs.items():
+            if name in self.many_to_many:
+                continue
+            setattr(instance, name, value)
+        return instance
+
+    many_to_many = ()
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.build_instance(attrs)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as exc:
+            errors = {}
+            for name, messages in exc.message_dict.items():
+                key = api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name
+                errors[self.error_fields.get(key, key)] = messages
+            raise serializers.ValidationError(errors) from exc
+        return attrs
+
+
+class BriefTypeSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:type-detail", lookup_field="slug")
+
+    class Meta:
+        model = MemoryType
+        fields = ["slug", "name", "url"]
+
+
+class GraphTypeSerializer(serializers.ModelSerializer):
+    """A type as a node of the hierarchy."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:type-detail", lookup_field="slug")
+
+    class Meta:
+        model = MemoryType
+        fields = ["slug", "name", "url", "summary", "descriptor", "status", "area"]
+
+
+class BriefSourceSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="key")
+
+    class Meta:
+        model = Source
+        fields = ["key", "title", "url"]
+
+
+class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A citation. `web_url` is the address of the cited page; `url` is this resource."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="key")
+    web_url = serializers.URLField(source="url", max_length=500, required=False, allow_blank=True)
+    citation = serializers.CharField(read_only=True)
+    error_fields = {"url": "web_url"}
+
+    class Meta:
+        model = Source
+        fields = [
+            "url",
+            "key",
+            "kind",
+            "title",
+            "web_url",
+            "path",
+            "release",
+            "commit",
+            "repository",
+            "message_id",
+            "note",
+            "citation",
+        ]
+
+
+class RelationSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """'child is a kind of parent', e.g. {"parent": "folio", "child": "anon_mem"}."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:relation-detail")
+    parent = serializers.SlugRelatedField(slug_field="slug", queryset=MemoryType.objects.all())
+    child = serializers.SlugRelatedField(slug_field="slug", queryset=MemoryType.objects.all())
+    source = serializers.SlugRelatedField(slug_field="key", queryset=Source.objects.all())
+
+    class Meta:
+        model = TypeRelation
+        fields = ["url", "id", "parent", "child", "note", "source"]
+        # The pair's uniqueness is checked by full_clean() with the model's own message.
+        validators = []
+
+
+class RelationNoteSerializer(serializers.ModelSerializer):
+    """A parent or child of a type with the note on why it sits there."""
+
+    type = BriefTypeSerializer(read_only=True)
+    source = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = TypeRelation
+        fields = ["type", "note", "source"]
+
+
+class ParentSerializer(RelationNoteSerializer):
+    type = BriefTypeSerializer(source="parent", read_only=True)
+
+
+class ChildSerializer(RelationNoteSerializer):
+    type = BriefTypeSerializer(source="child", read_only=True)
+
+
+class IdentificationSerializer(serializers.Serializer):
+    since = serializers.CharField(help_text="First release where the test holds; blank: from the start.")
+    test = serializers.CharField()
+    source = serializers.CharField(source="source.key")
+
+
+class TypeUsageSerializer(serializers.Serializer):
+    url = serializers.SerializerMethodField()
+    struct = serializers.CharField(source="field.layout.struct")
+    field = serializers.CharField(source="field.name")
+    path = serializers.CharField(source="field.path")
+    offset = serializers.IntegerField(source="field.offset")
+    size = serializers.IntegerField(source="field.size")
+    page_index = serializers.IntegerField(source="field.page_index")
+    keeps = serializers.CharField()
+    source = serializers.CharField(source="source.key")
+
+    def get_url(self, usage) -> str:
+        return absolute(self.context.get("request"), "usage-detail", pk=usage.pk)
+
+
+class ReleaseUsagesSerializer(serializers.Serializer):
+    release = serializers.CharField()
+    usages = TypeUsageSerializer(many=True)
+
+
+class MemoryTypeSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A memory type in lists: with its parents and sources."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:type-detail", lookup_field="slug")
+    parents = BriefTypeSerializer(many=True, read_only=True)
+    sources = serializers.SlugRelatedField(
+        slug_field="key", many=True, queryset=Source.objects.all(), help_text="Keys of the sources cited."
+    )
+    many_to_many = ("sources",)
+
+    class Meta:
+        model = MemoryType
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "summary",
+            "status",
+            "area",
+            "descriptor",
+            "memdesc_type",
+            "memdesc_revision",
+            "on_lru",
+            "user_mappable",
+            "parents",
+            "sources",
+        ]
+
+
+class MemoryTypeDetailSerializer(MemoryTypeSerializer):
+    """A memory type with everything its page shows: parents and children with the notes on
+    the relations, identification per release, sources, and its field usage per release."""
+
+    parents = ParentSerializer(source="parent_relations", many=True, read_only=True)
+    children = ChildSerializer(source="child_relations", many=True, read_only=True)
+    identification = IdentificationSerializer(source="identifications", many=True, read_only=True)
+    usages = serializers.SerializerMethodField()
+
+    class Meta(MemoryTypeSerializer.Meta):
+        fields = [
+            *MemoryTypeSerializer.Meta.fields,
+            "description",
+            "alloc_api",
+            "free_api",
+            "children",
+            "identification",
+            "usages",
+        ]
+
+    @extend_schema_field(ReleaseUsagesSerializer(many=True))
+    def get_usages(self, memory_type):
+        """The type's usages grouped by release, newest release first (already prefetched)."""
+        by_release = defaultdict(list)
+        for usage in memory_type.usages.all():
+            by_release[usage.field.layout.release.name].append(usage)
+        return ReleaseUsagesSerializer(
+            [{"release": name, "usages": usages} for name, usages in by_release.items()],
+            many=True,
+            context=self.context,
+        ).data
+
+
+class StructBriefSerializer(serializers.Serializer):
+    struct = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, layout) -> str:
+        return absolute(self.context.get("request"), "release-struct", name=layout.release.name, struct=layout.struct)
+
+
+class ReleaseSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A kernel release whose layouts were read from one build, with the structs it has."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:release-detail", lookup_field="name")
+    structs = StructBriefSerializer(source="layouts", many=True, read_only=True)
+    matrix_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Release
+        fields = ["url", "name", "kernel_version", "vendor_build", "notes", "layout_file", "structs", "matrix_url"]
+
+    def get_matrix_url(self, release) -> str:
+        return absolute(self.context.get("request"), "release-matrix", name=release.name)
+
+
+class LayoutFieldSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Field
+        fields = ["name", "path", "c_type", "offset", "size", "bit_offset", "bit_size", "page_index", "config"]
+
+
+class WordSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    fields = serializers.ListField(child=serializers.CharField(), help_text="Names of the fields sharing the word.")
+
+
+class StructLayoutSerializer(serializers.ModelSerializer):
+    """One struct as one build laid it out: its fields by offset and its 8-byte words."""
+
+    url = serializers.SerializerMethodField()
+    release = serializers.CharField(source="release.name")
+    fields = LayoutFieldSerializer(many=True, read_only=True)
+    words = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StructLayout
+        fields = ["url", "release", "struct", "size", "provenance", "fields", "words"]
+
+    def get_url(self, layout) -> str:
+        return absolute(self.context.get("request"), "release-struct", name=layout.release.name, struct=layout.struct)
+
+    @extend_schema_field(WordSerializer(many=True))
+    def get_words(self, layout):
+        return [
+            {"index": word.index, "offset": word.offset, "fields": [f.name for f in word.fields]}
+            for word in layouts.words(layout.fields.all(), layout.size)
+        ]
+
+
+class UsageSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """What a type keeps in a field of a release's struct, e.g. anon_mem keeps the anon_vma
+    pointer in folio.mapping of v6.12. Written by names: the field is looked up in that
+    release's struct (give `path` too where the struct has several fields of that name)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:usage-detail")
+    type = serializers.SlugRelatedField(source="memory_type", slug_field="slug", queryset=MemoryType.objects.all())
+    release = serializers.CharField(source="field.layout.release.name", max_length=20)
+    struct = serializers.CharField(source="field.layout.struct", max_length=64)
+    field = serializers.CharField(source="field.name", max_length=100)
+    path = serializers.CharField(source="field.path", max_length=300, required=False, allow_blank=True)
+    offset = serializers.IntegerField(source="field.offset", read_only=True)
+    size = serializers.IntegerField(source="field.size", read_only=True)
+    page_index = serializers.IntegerField(source="field.page_index", read_only=True)
+    source = serializers.SlugRelatedField(slug_field="key", queryset=Source.objects.all())
+    error_fields = {"memory_type": "type"}
+
+    class Meta:
+        model = FieldUsage
+        fields = [
+            "url",
+            "id",
+            "type",
+            "release",
+            "struct",
+            "field",
+            "path",
+            "offset",
+            "size",
+            "page_index",
+            "keeps",
+            "source",
+        ]
+        validators = []
+
+    def validate(self, attrs):
+        attrs = {**attrs, "field": self.resolve_field(attrs.pop("field", None))}
+        return super().validate(attrs)
+
+    def resolve_field(self, named):
+        """The Field that {release, struct, field, path} names; field-level errors saying which
+        part names nothing (1 query, 2 to 3 to explain a miss)."""
+        if named is None:  # a PATCH that leaves the field alone
+            if self.instance is None:
+                raise serializers.ValidationError({"field": "This field is required."})
+            return self.instance.field
+        # A PATCH may name only some parts; the others are those of the current field.
+        current = self.instance.field if self.instance is not None else None
+        layout = named.get("layout", {})
+        release = layout.get("release", {}).get("name") or (current and current.layout.release.name)
+        struct = layout.get("struct") or (current and current.layout.struct)
+        name = named.get("name") or (current and current.name)
+        parts = (("release", release), ("struct", struct), ("field", name))
+        missing = {key: "This field is required." for key, value in parts if not value}
+        if missing:
+            raise serializers.ValidationError(missing)
+        candidates = Field.objects.filter(layout__release__name=release, layout__struct=struct, name=name)
+        if "path" in named:
+            candidates = candidates.filter(path=named["path"])
+        found = list(candidates.select_related("layout__release")[:10])
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            paths = ", ".join(repr(f.path) for f in found)
+            message = f"struct {struct} of {release} has several fields named {name}; give one of the paths {paths}."
+            raise serializers.ValidationError({"path": message})
+        if not Release.objects.filter(name=release).exists():
+            raise serializers.ValidationError({"release": f"No release named {release}."})
+        if not StructLayout.objects.filter(release__name=release, struct=struct).exists():
+            raise serializers.ValidationError({"struct": f"Release {release} has no layout of struct {struct}."})
+        where = f" at path {named['path']!r}" if "path" in named else ""
+        raise serializers.ValidationError({"field": f"struct {struct} of {release} has no field named {name}{where}."})
+
+
+class MatrixCellSerializer(serializers.Serializer):
+    keeps = serializers.CharField()
+    recorded_on = serializers.CharField(help_text="The struct.field the usage was recorded on, e.g. folio.mapping.")
+
+
+class MatrixRowSerializer(serializers.Serializer):
+    page_index = serializers.IntegerField(help_text="0: the head page; 1..: tail pages of a compound.")
+    offset = serializers.IntegerField(source="field.offset")
+    size = serializers.IntegerField(source="field.size")
+    field = serializers.CharField(source="field.name")
+    path = serializers.CharField(source="field.path")
+    c_type = serializers.CharField(source="field.c_type")
+    cells = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DictField(child=MatrixCellSerializer(many=True)))
+    def get_cells(self, row):
+        return {
+            slug: [{"keeps": keeps, "recorded_on": where} for keeps, where in entries]
+            for slug, entries in row.cells.items()
+        }
+
+
+class MatrixSerializer(serializers.Serializer):
+    """struct page's fields (rows, by page then offset) x the types with a usage in the release
+    (columns): each cell says what the type keeps there."""
+
+    release = serializers.CharField(source="release.name")
+    page_size = serializers.IntegerField()
+    types = BriefTypeSerializer(many=True)
+    rows = MatrixRowSerializer(many=True)
