@@ -285,6 +285,18 @@ class Identification(models.Model):
         return release_sort_key(self.since) if self.since else (0, 0, 0)
 
 
+class ReleaseQuerySet(models.QuerySet):
+    def for_list(self):
+        """Releases, oldest first, each with its struct layouts by name and their field counts
+        as `field_count` (2 queries)."""
+        return self.prefetch_related(
+            Prefetch(
+                "layouts",
+                queryset=StructLayout.objects.annotate(field_count=models.Count("fields")).order_by("struct"),
+            )
+        ).order_by("sort_key")
+
+
 class Release(models.Model):
     """A kernel release whose struct layouts were read from one build, e.g. v6.12 from Debian's
     linux-image-6.12.x cloud kernel."""
@@ -297,6 +309,8 @@ class Release(models.Model):
         max_length=200, blank=True, help_text="The pahole file under data/ its layouts were imported from."
     )
     sort_key = models.PositiveIntegerField(editable=False, db_index=True, help_text="Derived from the name.")
+
+    objects = ReleaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort_key"]
