@@ -7,6 +7,9 @@ from rest_framework.filters import OrderingFilter
 
 from apps.kernel.models import FieldUsage, MemoryType, Release, Source, TypeRelation
 
+UNKNOWN_TYPE = {"invalid_choice": "No memory type with that slug."}
+UNKNOWN_SOURCE = {"invalid_choice": "No source with that key."}
+
 
 class StrictOrderingFilter(OrderingFilter):
     """?ordering=a,-b over the view's ordering_fields; anything else is refused."""
@@ -26,13 +29,25 @@ class StrictOrderingFilter(OrderingFilter):
 
 class MemoryTypeFilter(django_filters.FilterSet):
     parent = django_filters.ModelChoiceFilter(
-        field_name="parents", to_field_name="slug", queryset=MemoryType.objects.all(), help_text="Slug of a parent."
+        field_name="parents",
+        to_field_name="slug",
+        queryset=MemoryType.objects.all(),
+        error_messages=UNKNOWN_TYPE,
+        help_text="Slug of a parent.",
     )
     child = django_filters.ModelChoiceFilter(
-        field_name="children", to_field_name="slug", queryset=MemoryType.objects.all(), help_text="Slug of a child."
+        field_name="children",
+        to_field_name="slug",
+        queryset=MemoryType.objects.all(),
+        error_messages=UNKNOWN_TYPE,
+        help_text="Slug of a child.",
     )
     source = django_filters.ModelChoiceFilter(
-        field_name="sources", to_field_name="key", queryset=Source.objects.all(), help_text="Key of a cited source."
+        field_name="sources",
+        to_field_name="key",
+        queryset=Source.objects.all(),
+        error_messages=UNKNOWN_SOURCE,
+        help_text="Key of a cited source.",
     )
 
     class Meta:
@@ -41,9 +56,15 @@ class MemoryTypeFilter(django_filters.FilterSet):
 
 
 class RelationFilter(django_filters.FilterSet):
-    parent = django_filters.ModelChoiceFilter(to_field_name="slug", queryset=MemoryType.objects.all())
-    child = django_filters.ModelChoiceFilter(to_field_name="slug", queryset=MemoryType.objects.all())
-    source = django_filters.ModelChoiceFilter(to_field_name="key", queryset=Source.objects.all())
+    parent = django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=MemoryType.objects.all(), error_messages=UNKNOWN_TYPE
+    )
+    child = django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=MemoryType.objects.all(), error_messages=UNKNOWN_TYPE
+    )
+    source = django_filters.ModelChoiceFilter(
+        to_field_name="key", queryset=Source.objects.all(), error_messages=UNKNOWN_SOURCE
+    )
 
     class Meta:
         model = TypeRelation
@@ -64,17 +85,24 @@ class SourceFilter(django_filters.FilterSet):
 
 class UsageFilter(django_filters.FilterSet):
     type = django_filters.ModelChoiceFilter(
-        field_name="memory_type", to_field_name="slug", queryset=MemoryType.objects.all(), help_text="Slug of a type."
+        field_name="memory_type",
+        to_field_name="slug",
+        queryset=MemoryType.objects.all(),
+        error_messages=UNKNOWN_TYPE,
+        help_text="Slug of a type.",
     )
     release = django_filters.ModelChoiceFilter(
         field_name="field__layout__release",
         to_field_name="name",
         queryset=Release.objects.all(),
+        error_messages={"invalid_choice": "No release of that name."},
         help_text="Name of a release, e.g. v6.12.",
     )
     struct = django_filters.CharFilter(field_name="field__layout__struct", help_text="e.g. page, folio, slab.")
     field = django_filters.CharFilter(field_name="field__name", help_text="Name of a field, e.g. mapping.")
-    source = django_filters.ModelChoiceFilter(to_field_name="key", queryset=Source.objects.all())
+    source = django_filters.ModelChoiceFilter(
+        to_field_name="key", queryset=Source.objects.all(), error_messages=UNKNOWN_SOURCE
+    )
 
     class Meta:
         model = FieldUsage

@@ -8,7 +8,8 @@ from rest_framework.renderers import BaseRenderer
 
 class CSVRenderer(BaseRenderer):
     """Renders a list of flat dicts (or a page of them) as CSV with a header row; an error
-    ({"detail": ...}) as a one-column table so a spreadsheet still opens it."""
+    ({"detail": ...}) as a one-column table so a spreadsheet still opens it. The `url` links
+    are left out: they lead to the JSON resources, not to anything a spreadsheet opens."""
 
     media_type = "text/csv"
     format = "csv"
@@ -23,7 +24,8 @@ class CSVRenderer(BaseRenderer):
             data = [{"message": str(value)} for value in data.values()]
         out = io.StringIO()
         if data:
-            writer = csv.DictWriter(out, fieldnames=list(data[0]), lineterminator="\n")
+            columns = [name for name in data[0] if name != "url"]
+            writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
             writer.writeheader()
             for row in data:
                 writer.writerow({k: "" if v is None else v for k, v in row.items()})

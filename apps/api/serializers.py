@@ -16,8 +16,9 @@ from apps.kernel import layouts
 from apps.kernel.models import Field, FieldUsage, MemoryType, Release, Source, StructLayout, TypeRelation
 
 
-def absolute(request, name, **kwargs):
-    url = reverse(f"api:{name}", kwargs=kwargs)
+def absolute(request, view_name, **kwargs):
+    """The absolute URL of an API view (relative when there is no request)."""
+    url = reverse(f"api:{view_name}", kwargs=kwargs)
     return request.build_absolute_uri(url) if request is not None else url
 
 

@@ -7,7 +7,9 @@ the admin and kept in the admin History. Send `If-Match` with the ETag you read 
 PATCH and DELETE: a write based on a stale read is refused with 412."""
 
 import reversion
+from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -65,6 +67,13 @@ class WriteMixin(ConditionalMixin):
     def describe(self, obj):
         return str(obj)
 
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+            raise NotFound(f"No {self.noun} {lookup}.") from None
+
     def also_record(self, obj):
         """Objects whose History should show this write too (e.g. the child type of a relation,
         as an admin inline edit would)."""
@@ -87,17 +96,23 @@ class WriteMixin(ConditionalMixin):
             self._record("changed", obj)
 
     def perform_destroy(self, instance):
-        with reversion.create_revision():
-            # The last state is kept so the admin can recover the deleted object.
-            reversion.add_to_revision(instance)
-            description = self.describe(instance)
-            others = self.also_record(instance)
+        # Reversion keeps versions of objects that exist, so the last state is recorded just
+        # before the delete (the admin recovers deleted objects from it), and the objects that
+        # also show the write (a relation's child type) just after.
+        description, others = self.describe(instance), self.also_record(instance)
+        comment = f"API: deleted {self.noun} {description}"
+        with transaction.atomic():
+            with reversion.create_revision():
+                reversion.add_to_revision(instance)
+                reversion.set_user(self.request.user)
+                reversion.set_comment(comment)
             instance.delete()
-            reversion.set_user(self.request.user)
-            reversion.set_comment(f"API: deleted {self.noun} {description}")
-            for other in others:
-                if other.pk is not None and type(other).objects.filter(pk=other.pk).exists():
-                    reversion.add_to_revision(other)
+            if others:
+                with reversion.create_revision():
+                    for other in others:
+                        reversion.add_to_revision(other)
+                    reversion.set_user(self.request.user)
+                    reversion.set_comment(comment)
 
     def fresh(self, obj):
         """obj read again through the detail recipe, for the response after a write."""
