@@ -5,5 +5,13 @@ from apps.web import views
 app_name = "web"
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("types/", views.type_list, name="type-list"),
+    path("types/<slug:slug>/", views.type_detail, name="type-detail"),
+    path("releases/", views.release_list, name="release-list"),
+    path("releases/<str:name>/", views.release_detail, name="release-detail"),
+    path("releases/<str:name>/matrix/", views.matrix, name="matrix"),
+    path("releases/<str:name>/structs/<str:struct>/", views.layout_detail, name="layout-detail"),
+    path("search/", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
 ]

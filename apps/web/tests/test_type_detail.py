@@ -1,0 +1,163 @@
+"""The page of one memory type: facts, hierarchy, identification and field usage per release."""
+
+import pytest
+
+from apps.kernel.tests.factory import (
+    make_field,
+    make_identification,
+    make_layout,
+    make_memtype,
+    make_relation,
+    make_release,
+    make_source,
+    make_usage,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_links_the_parents_and_children_with_the_relation_notes(client):
+    folio = make_memtype("folio", name="Folio")
+    lru = make_memtype("lru_mem", name="LRU memory")
+    anon = make_memtype("anon_mem", name="Anonymous memory")
+    make_relation(folio, lru, note="Folios are a superset of lru_mem.")
+    make_relation(lru, anon)
+
+    html = client.get("/types/lru_mem/").content.decode()
+
+    assert '<a href="/types/folio/"><code>folio</code> (Folio)</a>: Folios are a superset of lru_mem.' in html
+    assert '<a href="/types/anon_mem/"><code>anon_mem</code> (Anonymous memory)</a>' in html
+
+
+def test_it_404s_for_an_unknown_slug(client):
+    response = client.get("/types/no_such_type/")
+
+    assert response.status_code == 404
+    assert "Not found" in response.content.decode()
+
+
+def test_it_shows_the_usage_row_of_page_mapping_in_its_release(client):
+    release = make_release("v6.1")
+    page = make_layout(release, "page")
+    mapping = make_field(page, "mapping", offset=24, size=8, c_type="struct address_space *")
+    anon = make_memtype("anon_mem")
+    make_usage(anon, mapping, keeps="anon_vma pointer, low bit PAGE_MAPPING_ANON")
+
+    response = client.get("/types/anon_mem/")
+
+    rows = response.context["releases"]
+    assert [(release.name, [row.usage.field.name for row in rows]) for release, rows in rows] == [("v6.1", ["mapping"])]
+    assert rows[0][1][0].first_word == rows[0][1][0].last_word == 3
+    html = response.content.decode()
+    assert '<h3 id="usage-v6.1">In v6.1' in html
+    assert "<code>mapping</code>" in html
+    assert "anon_vma pointer, low bit PAGE_MAPPING_ANON" in html
+    assert "word 3" in html
+
+
+def test_it_derives_the_struct_page_words_under_a_descriptor_field(client):
+    release = make_release("v6.12")
+    page = make_layout(release, "page", size=64)
+    make_field(page, "flags", offset=0, size=8)
+    make_field(page, "_mapcount", offset=48, size=4, path="union#2@48")
+    make_field(page, "page_type", offset=48, size=4, path="union#2@48")
+    folio = make_layout(release, "folio", size=256)
+    large = make_field(folio, "_large_mapcount", offset=112, size=4, page_index=1)
+    huge = make_memtype("thp", descriptor="struct folio")
+    make_usage(huge, large, keeps="mapcount of the whole folio")
+
+    response = client.get("/types/thp/")
+
+    (row,) = response.context["releases"][0][1]
+    assert (row.page_index, row.first_word, row.last_word) == (1, 6, 6)
+    assert [pf.name for pf in row.page_fields] == ["_mapcount", "page_type"]
+    html = response.content.decode()
+    assert "page[1]" in html
+    assert "over <code>_mapcount</code>, <code>page_type</code>" in html
+
+
+def test_it_lists_usages_newest_release_first(client):
+    anon = make_memtype("anon_mem")
+    for name in ("v6.1", "v6.12", "v5.15"):
+        make_usage(anon, make_field(make_layout(make_release(name)), "mapping", offset=24))
+
+    response = client.get("/types/anon_mem/")
+
+    assert [release.name for release, _ in response.context["releases"]] == ["v6.12", "v6.1", "v5.15"]
+
+
+def test_it_labels_identifications_by_release_in_release_order(client):
+    slab = make_memtype("slab")
+    make_identification(slab, since="v6.10", test="page_type PGTY_slab")
+    make_identification(slab, since="", test="page flag PG_slab")
+    make_identification(slab, since="v6.9", test="an intermediate test")
+
+    html = client.get("/types/slab/").content.decode()
+
+    before = html.index("<strong>Before v6.9:</strong>")
+    assert before < html.index("<strong>Since v6.9:</strong>") < html.index("<strong>Since v6.10:</strong>")
+    assert "page flag PG_slab" in html[before:]
+
+
+def test_it_links_a_source_that_has_a_link_and_cites_one_that_has_none(client):
+    web = make_source(key="tree", kind="url", title="The 2021 tree", url="https://lore.kernel.org/linux-mm/tree/")
+    file = make_source(key="mm-types", path="include/linux/mm_types.h", release="v6.12", title="mm_types.h")
+    make_memtype("slab", sources=[web, file])
+
+    html = client.get("/types/slab/").content.decode()
+
+    assert '<a class="source" href="https://lore.kernel.org/linux-mm/tree/"' in html
+    assert "include/linux/mm_types.h @ v6.12" in html
+
+
+def test_it_shows_the_memdesc_number_with_its_revision(client):
+    make_memtype("anon_mem", memdesc_type=2, memdesc_revision="Memdescs table of 2024-11")
+
+    html = client.get("/types/anon_mem/").content.decode()
+
+    assert "<strong>2</strong>" in html
+    assert "Memdescs table of 2024-11" in html
+
+
+def test_it_draws_the_neighbourhood_with_links_to_the_image_formats(client):
+    folio = make_memtype("folio")
+    make_relation(folio, make_memtype("anon_mem"))
+
+    response = client.get("/types/anon_mem/?depth=1")
+
+    html = response.content.decode()
+    assert response.context["picture"].svg or response.context["picture"].error
+    assert '<div class="diagram-missing"' in html or "<svg" in html
+    assert 'href="/types/anon_mem/diagram.svg?depth=1"' in html
+
+
+def test_it_refuses_a_depth_that_is_not_a_number_of_levels(client):
+    make_memtype("folio")
+
+    response = client.get("/types/folio/?depth=deep")
+
+    assert response.status_code == 400
+    assert "depth is a whole number of levels, from 1 to 20." in response.content.decode()
+
+
+def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    folio = make_memtype("folio")
+    for n in range(3):
+        child = make_memtype(f"kind_{n}")
+        make_relation(folio, child)
+        make_identification(folio, since=f"v6.{n + 1}")
+        release = make_release(f"v6.{n + 10}")
+        make_field(make_layout(release, "page"), "mapping", offset=24)
+        make_usage(folio, make_field(make_layout(release, "folio", size=256), "mapping", offset=24))
+    make_relation(make_memtype("page"), folio)
+
+    # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 sources, 6 usages
+    # with field, layout, release and source, 7 the struct page fields of those releases,
+    # 8-9 the neighbourhood (relations, types).
+    with django_assert_num_queries(9):
+        response = client.get("/types/folio/")
+        memory_type = response.context["type"]
+        assert [r.child.slug for r in memory_type.child_relations.all()] == ["kind_0", "kind_1", "kind_2"]
+        assert [r.parent.slug for r in memory_type.parent_relations.all()] == ["page"]
+        assert len(response.context["releases"]) == 3
+    assert response.status_code == 200
