@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Prefetch
 
 from apps.kernel.models import WORD_SIZE, Field, FieldUsage, Release, StructLayout
 
@@ -252,18 +253,19 @@ def _pair_renames(removed, added):
 
 
 def diff(from_release, to_release):
-    """What changed in the layouts and the usages from one release to another (2 queries).
+    """What changed in the layouts and the usages from one release to another (3 queries).
 
     Returns plain data: {"structs": {"added": [names], "removed": [names], "changed": [...]},
     "usages": [{"type", "added", "removed", "changed"}]}. A struct in both releases lists its
     fields added, removed, moved (offset changed), resized, retyped (C type changed) and renamed
     (a removed and an added field at the same offset with the same C type and size)."""
-    by_layout = defaultdict(list)
-    sizes = {}
-    fields = Field.objects.filter(layout__release__in=[from_release, to_release]).select_related("layout")
-    for fld in fields.order_by("layout__struct", "offset", "position"):
-        by_layout[(fld.layout.release_id, fld.layout.struct)].append(fld)
-        sizes[(fld.layout.release_id, fld.layout.struct)] = fld.layout.size
+    by_layout, sizes = {}, {}
+    stored = StructLayout.objects.filter(release__in=[from_release, to_release]).prefetch_related(
+        Prefetch("fields", queryset=Field.objects.order_by("offset", "position"))
+    )
+    for layout in stored:
+        by_layout[(layout.release_id, layout.struct)] = list(layout.fields.all())
+        sizes[(layout.release_id, layout.struct)] = layout.size
     before = {struct for rid, struct in by_layout if rid == from_release.id}
     after = {struct for rid, struct in by_layout if rid == to_release.id}
     changed = []
