@@ -46,8 +46,8 @@ def database_from_url(url, base_dir):
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": base_dir / "db.sqlite3"}
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        # sqlite:///relative/or/absolute/path (three slashes, path after them)
-        path = unquote(parts.path.lstrip("/")) if parts.netloc == "" else ""
+        # sqlite:///relative/path or sqlite:////absolute/path: the path follows the third slash.
+        path = unquote(parts.path[1:]) if parts.netloc == "" else ""
         if not path:
             raise ImproperlyConfigured(f"DATABASE_URL={url!r}: sqlite:///PATH needs a path.")
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
