@@ -1,0 +1,41 @@
+"""Errors are JSON with a clear message, never an HTML page."""
+
+import pytest
+from django.test import override_settings
+
+from apps.kernel.models import MemoryType
+from apps.kernel.tests.factory import make_identification, make_memtype, make_source
+
+
+def test_an_unknown_path_under_the_api_is_a_json_404(client, db):
+    response = client.get("/api/v1/no/such/thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "No API resource at /api/v1/no/such/thing/."}
+
+
+def test_an_unexpected_failure_is_a_json_500(client, db, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(MemoryType.objects, "for_list", broken)
+    with override_settings(DEBUG=True):
+        response = client.get("/api/v1/types/")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Server error."}
+
+
+def test_deleting_a_cited_source_is_a_409_naming_what_cites_it(editor, db):
+    source = make_source(key="mm-types-h")
+    make_memtype("folio", sources=[source])
+    make_identification(MemoryType.objects.get(slug="folio"), source=source, test="folio_test_large()")
+    response = editor.delete("/api/v1/sources/mm-types-h/")
+    assert response.status_code == 409
+    assert "folio since the start" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("body", ["not json", '{"slug": 3'])
+def test_a_malformed_body_is_a_400(editor, db, body):
+    response = editor.generic("POST", "/api/v1/types/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
