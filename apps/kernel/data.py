@@ -484,7 +484,8 @@ def _dump(path, content, header):
 
 
 def _drop_empty(mapping, keep=()):
-    return {k: v for k, v in mapping.items() if k in keep or v not in ("", None, [], False)}
+    # By identity for None and False: 0 == False, and memdesc type 0 is a real number to keep.
+    return {k: v for k, v in mapping.items() if k in keep or not (v is None or v is False or v in ("", []))}
 
 
 def export(data_dir):
