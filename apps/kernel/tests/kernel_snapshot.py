@@ -1,0 +1,48 @@
+"""The whole kernel knowledge in the database, by natural keys (never primary keys), so two
+databases loaded from the same files compare equal."""
+
+from apps.kernel.models import FieldUsage, Identification, MemoryType, Release, Source, TypeRelation
+from apps.kernel.tests.layout_snapshot import layout_snapshot
+
+TYPE_COLUMNS = ("slug", "name", "summary", "description", "status", "area", "descriptor", "memdesc_type",
+                "memdesc_revision", "alloc_api", "free_api", "on_lru", "user_mappable")  # fmt: skip
+SOURCE_COLUMNS = ("key", "kind", "title", "url", "path", "release", "commit", "repository", "message_id", "note")
+
+
+def kernel_snapshot():
+    """Sources, types with their scalars and sorted source keys, relations, identifications,
+    releases, layouts, fields and usages (10 queries)."""
+    types = [
+        (*(getattr(t, c) for c in TYPE_COLUMNS), tuple(sorted(s.key for s in t.sources.all())))
+        for t in MemoryType.objects.prefetch_related("sources").order_by("slug")
+    ]
+    return {
+        "sources": sorted(Source.objects.values_list(*SOURCE_COLUMNS)),
+        "types": types,
+        "relations": sorted(TypeRelation.objects.values_list("parent__slug", "child__slug", "note", "source__key")),
+        "identifications": sorted(
+            Identification.objects.values_list("memory_type__slug", "since", "test", "source__key")
+        ),
+        "layouts": layout_snapshot(),
+        "usages": sorted(
+            FieldUsage.objects.values_list(
+                "memory_type__slug",
+                "field__layout__release__name",
+                "field__layout__struct",
+                "field__path",
+                "field__name",
+                "keeps",
+                "source__key",
+            )
+        ),
+    }
+
+
+def flush_kernel_tables():
+    """Delete every kernel row, dependants first (sources are protected while cited)."""
+    FieldUsage.objects.all().delete()
+    Identification.objects.all().delete()
+    TypeRelation.objects.all().delete()
+    MemoryType.objects.all().delete()
+    Release.objects.all().delete()
+    Source.objects.all().delete()
