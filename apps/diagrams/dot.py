@@ -44,23 +44,29 @@ _SPACE = re.compile(r"\s+")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 
 
-def _text(value, limit, backslash="&#92;"):
+def _text(value, limit, backslash="&#92;" * 2):
     """value as one line of at most limit characters, safe inside an HTML-like label and inside
     a DOT quoted string: control characters dropped, whitespace runs folded to one space, and
     & < > " ' written as XML entities (Graphviz keeps entities as they are in its SVG, so they
-    show as the original characters); a backslash becomes the backslash argument."""
-    value = _SPACE.sub(" ", str(value or ""))
-    value = "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")).strip()
+    show as the original characters); a backslash becomes the backslash argument. Graphviz reads
+    backslash escapes (\\N: the node name) in a label after decoding its entities, so a literal
+    backslash there takes two entity backslashes."""
+    value = "".join(
+        " " if ch.isspace() else ch
+        for ch in str(value or "")
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    value = _SPACE.sub(" ", value).strip()
     if len(value) > limit:
         value = value[: limit - 1].rstrip() + "…"
     return "".join(backslash if ch == "\\" else _ENTITIES.get(ch, ch) for ch in value)
 
 
 def _quoted(value, limit=TOOLTIP_CHARS):
-    """A DOT quoted string showing value. Graphviz decodes entities in a tooltip and then reads
-    backslash escapes (\\N, \\n, ...), so a backslash is written as two entity backslashes; no
-    double quote or backslash is left to end the string early."""
-    return f'"{_text(value, limit, backslash="&#92;&#92;")}"'
+    """A DOT quoted string showing value, with no double quote or backslash left to end it early.
+    Graphviz (2.43) decodes entities in a tooltip and then reads backslash escapes (\\N, \\n, ...)
+    twice over, so a literal backslash takes four entity backslashes."""
+    return f'"{_text(value, limit, backslash="&#92;" * 4)}"'
 
 
 def node_id(memory_type):
