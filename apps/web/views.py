@@ -182,6 +182,11 @@ class WordRow:
     word: object
     fields: list  # [(field, [(memory type, keeps, "struct.field" recorded on)])]
 
+    @property
+    def users(self):
+        """[(field, memory type, keeps, "struct.field" recorded on)] of every field of the word."""
+        return [(fld, *user) for fld, users in self.fields for user in users]
+
 
 def _word_rows(layout, fields, matrix, usages):
     """[(page_index, [WordRow])]: the layout's words with the types that use each field. For
