@@ -5,7 +5,7 @@ the file and the entry; `load(bundle)` then writes it in one transaction; `expor
 writes the database back to the same files. See data/README.md for the formats.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,7 +60,7 @@ class Bundle:
     data_dir: Path
     sources: dict = field(default_factory=dict)  # key -> {attr: value}
     releases: list = field(default_factory=list)  # {name, kernel_version, ..., structs}
-    configs: dict = field(default_factory=dict)  # struct -> {field: CONFIG}
+    configs: dict = field(default_factory=dict)  # struct -> {field: (CONFIG, source key)}
     configs_source: str = ""
     types: dict = field(default_factory=dict)  # slug -> {attr: value, "sources": [keys]}
     relations: list = field(default_factory=list)  # (parent, child, note, source)
@@ -198,12 +198,20 @@ def _read_configs(bundle):
     for struct, mapping in (content.get("structs") or {}).items():
         if not isinstance(mapping, dict):
             raise DataError(f"configs.yaml: {struct}: expected field: CONFIG_X entries")
-        for name, config in mapping.items():
+        bundle.configs[struct] = {}
+        for name, value in mapping.items():
+            where = f"configs.yaml: {struct}.{name}"
             if name not in known[struct]:
-                raise DataError(f"configs.yaml: {struct}.{name}: no release has that field")
+                raise DataError(f"{where}: no release has that field")
+            # "field: CONFIG_X" cites the file's source; "field: {config: CONFIG_X, source: key}" its own.
+            if isinstance(value, dict):
+                _check_entry(value, {"config": str, "source": str}, {"config", "source"}, where)
+                config, source = value["config"], _source_ref(bundle, value["source"], where)
+            else:
+                config, source = value, bundle.configs_source
             if not isinstance(config, str) or not config:
-                raise DataError(f"configs.yaml: {struct}.{name}: the config must be a name like CONFIG_MEMCG")
-        bundle.configs[struct] = dict(mapping)
+                raise DataError(f"{where}: the config must be a name like CONFIG_MEMCG")
+            bundle.configs[struct][name] = (config, source)
 
 
 def _read_types(bundle):
@@ -348,14 +356,15 @@ def load(bundle):
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment("load_kernel_data")
         sources = _upsert_sources(bundle, counts)
+        configs = {
+            struct: {name: (config, sources[key]) for name, (config, key) in fields.items()}
+            for struct, fields in bundle.configs.items()
+        }
         for release in bundle.releases:
+            is_new = not Release.objects.filter(name=release["name"]).exists()
             counts.add(
                 layouts.store(
-                    release["name"],
-                    release["structs"],
-                    release["provenance"],
-                    release["kernel_version"],
-                    bundle.configs,
+                    release["name"], release["structs"], release["provenance"], release["kernel_version"], configs
                 )
             )
             obj = Release.objects.get(name=release["name"])
@@ -364,7 +373,8 @@ def load(bundle):
                 for k, v in wanted.items():
                     setattr(obj, k, v)
                 obj.save()
-                counts.updated += 1
+                # A release store() just created is counted once, as created.
+                counts.updated += 0 if is_new else 1
         types = _upsert_types(bundle, sources, counts)
         _upsert_relations(bundle, types, sources, counts)
         _upsert_identifications(bundle, types, sources, counts)
@@ -474,7 +484,15 @@ def _str_representer(dumper, value):
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _list_representer(dumper, value):
+    # Short lists of plain words (sources, releases) read best on one line: [v6.1, v6.12].
+    plain = all(isinstance(v, str) and v and " " not in v and ":" not in v for v in value)
+    flow = bool(value) and plain and sum(len(v) + 2 for v in value) < 80
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
 _Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(list, _list_representer)
 
 
 def _dump(path, content, header):
@@ -523,21 +541,19 @@ def export(data_dir):
     write("releases.yaml", releases, "Kernel releases and the pahole files their layouts come from.")
 
     configs = defaultdict(dict)
-    seen_configs = {}
-    for struct, name, config in (
-        LayoutField.objects.exclude(config="")
-        .order_by("layout__struct", "name")
-        .values_list("layout__struct", "name", "config")
-    ):
-        seen_configs.setdefault((struct, name), config)
-        configs[struct][name] = seen_configs[(struct, name)]
-    config_path = data_dir / "configs.yaml"
+    config_rows = LayoutField.objects.exclude(config="").order_by("layout__struct", "name", "layout__release__sort_key")
+    for struct, name, config, key in config_rows.values_list("layout__struct", "name", "config", "config_source__key"):
+        configs[struct].setdefault(name, (config, key))
     if configs:
-        current = {}
-        if config_path.exists():
-            current = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-        source = current.get("source", "")
-        write("configs.yaml", {"source": source, "structs": dict(configs)}, "Config options struct fields depend on.")
+        common = Counter(key for fields in configs.values() for _, key in fields.values()).most_common(1)[0][0]
+        structs = {
+            struct: {
+                name: config if key == common else {"config": config, "source": key}
+                for name, (config, key) in fields.items()
+            }
+            for struct, fields in sorted(configs.items())
+        }
+        write("configs.yaml", {"source": common, "structs": structs}, "Config options struct fields depend on.")
 
     types = list(
         MemoryType.objects.order_by("slug").prefetch_related(

@@ -48,7 +48,7 @@ def store(release_name, structs, provenance, kernel_version="", configs=None):
     Creates the release when it is new. Fields are matched by (path, name): changed ones are
     updated, missing ones created, and ones no longer in the input deleted, unless a field usage
     points at them (then nothing is written). Storing the same input again changes nothing.
-    configs: {struct: {field: CONFIG_X}} applied to the fields' config column.
+    configs: {struct: {field: (CONFIG_X, Source)}}: the config option each field depends on.
     Returns Counts of layouts and fields together."""
     configs = configs or {}
     release = Release.objects.filter(name=release_name).first()
@@ -108,7 +108,8 @@ def _store_fields(layout, struct, existing, page_size, configs):
             "bit_size": f.bit_size,
             "page_index": f.offset // page_size,
             "position": f.position,
-            "config": configs.get(f.name, ""),
+            "config": configs.get(f.name, ("", None))[0],
+            "config_source_id": getattr(configs.get(f.name, ("", None))[1], "pk", None),
         }
         wanted.add((f.path, f.name))
         fld = existing.get((f.path, f.name))
@@ -122,7 +123,7 @@ def _store_fields(layout, struct, existing, page_size, configs):
             counts.unchanged += 1
     gone = [fld.pk for key, fld in existing.items() if key not in wanted]
     Field.objects.bulk_create(new)
-    Field.objects.bulk_update(changed, [*FIELD_ATTRS, "config"])
+    Field.objects.bulk_update(changed, [*FIELD_ATTRS, "config", "config_source"])
     Field.objects.filter(pk__in=gone).delete()
     counts.created, counts.updated, counts.deleted = len(new), len(changed), len(gone)
     return counts

@@ -382,6 +382,14 @@ class Field(models.Model):
         default=0, help_text="Which struct page of a compound it lives on (offset // sizeof(struct page))."
     )
     config = models.CharField(max_length=100, blank=True, help_text="Config option it depends on, where known.")
+    config_source = models.ForeignKey(
+        "Source",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="field_configs",
+        help_text="Where the config dependency was read.",
+    )
     position = models.PositiveIntegerField(help_text="Order in the layout as pahole printed it.")
 
     objects = FieldQuerySet.as_manager()
@@ -389,6 +397,11 @@ class Field(models.Model):
     class Meta:
         ordering = ["layout", "offset", "position"]
         constraints = [
+            models.CheckConstraint(
+                name="field_config_has_source",
+                condition=Q(config="", config_source__isnull=True) | (~Q(config="") & Q(config_source__isnull=False)),
+                violation_error_message="A config dependency needs the source it was read in.",
+            ),
             models.UniqueConstraint(
                 fields=["layout", "path", "name"],
                 name="field_once_per_layout_path",
