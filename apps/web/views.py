@@ -184,8 +184,13 @@ class WordRow:
 
     @property
     def users(self):
-        """[(field, memory type, keeps, "struct.field" recorded on)] of every field of the word."""
-        return [(fld, *user) for fld, users in self.fields for user in users]
+        """[(memory type, keeps, "struct.field" recorded on)] of the word, each once, by type: a
+        descriptor field lies over every member of a struct page union, and is listed once."""
+        seen = {}
+        for _, users in self.fields:
+            for memory_type, keeps, on in users:
+                seen.setdefault((memory_type.slug, on, keeps), (memory_type, keeps, on))
+        return [seen[key] for key in sorted(seen)]
 
 
 def _word_rows(layout, fields, matrix, usages):
