@@ -126,10 +126,15 @@ def _edge(parent, child, note):
     return f"{node_id(parent)} -> {node_id(child)} [{', '.join(attrs)}];"
 
 
-def _legend(areas, unsettled):
-    """The graph's label, drawn below it: one swatch per area in the picture, and the dashed box
-    of types not in mainline when there is one."""
+def _legend(areas, unsettled, highlight):
+    """The graph's label, drawn below it: the highlighted type's border, one swatch per area in
+    the picture, and the dashed box of types not in mainline when there is one."""
     cells = []
+    if highlight is not None:
+        cells.append(
+            f'<td color="{HIGHLIGHT}" border="3" cellpadding="3">thick border: '
+            f"{_text(highlight.slug, LABEL_CHARS)}</td>"
+        )
     for area in MemoryType.Area:
         if area in areas:
             fill, border = AREA_STYLE[area]
@@ -186,6 +191,6 @@ def build(dag, href=type_href):
         if parent is not None and child is not None:
             lines.append(f"  {_edge(parent, child, rel.note)}")
     unsettled = any(_unsettled(t) for t in dag.types)
-    lines.append(f"  label={_legend(set(by_area), unsettled)};")
+    lines.append(f"  label={_legend(set(by_area), unsettled, dag.highlight)};")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -90,6 +90,10 @@ def test_it_highlights_only_the_type_a_neighbourhood_is_centred_on(tree):
     assert [name for name, attrs in nodes.items() if "penwidth=3" in attrs] == ["lru_mem"]
 
 
+def test_the_legend_names_the_highlighted_type(tree):
+    assert "thick border: lru_mem</td>" in dot.build(graph.neighbourhood(tree["lru_mem"]))
+
+
 def test_the_whole_hierarchy_highlights_nothing(tree):
     assert "penwidth" not in dot.build(graph.whole())
 
