@@ -121,7 +121,7 @@ class MemoryTypeQuerySet(models.QuerySet):
     def for_detail(self):
         """One type with everything its page shows: parents and children with the relation
         notes, identification per release, sources, and every field usage with its field,
-        layout and release (7 queries whatever the data size)."""
+        layout and release (6 queries whatever the data size)."""
         return self.prefetch_related(
             Prefetch(
                 "parent_relations",
