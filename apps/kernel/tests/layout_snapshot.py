@@ -23,6 +23,7 @@ def layout_snapshot():
                 "page_index",
                 "position",
                 "config",
+                "config_source__key",
             ),
             key=repr,
         ),

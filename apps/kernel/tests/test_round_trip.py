@@ -34,7 +34,6 @@ def test_the_tiny_data_survives_export_and_load(tmp_path):
     before = kernel_snapshot()
     exported = tmp_path / "exported"
     shutil.copytree(original / "layouts", exported / "layouts")
-    shutil.copy(original / "configs.yaml", exported / "configs.yaml")
     export_to(exported)
     flush_kernel_tables()
     load_from(exported)
@@ -56,9 +55,6 @@ def test_the_real_data_survives_export_and_load(tmp_path, kernel_data):
     before = kernel_snapshot()
     assert before["types"] and before["layouts"][2]
     shutil.copytree(settings.KERNEL_DATA_DIR / "layouts", tmp_path / "layouts")
-    if (settings.KERNEL_DATA_DIR / "configs.yaml").exists():
-        # The config options' citation is kept in the file only, not in the database.
-        shutil.copy(settings.KERNEL_DATA_DIR / "configs.yaml", tmp_path / "configs.yaml")
     export_to(tmp_path)
     flush_kernel_tables()
     data.load(data.read(tmp_path))
@@ -77,7 +73,6 @@ def test_memdesc_type_number_zero_survives_export_and_load(tmp_path):
     load_from(original)
     exported = tmp_path / "exported"
     shutil.copytree(original / "layouts", exported / "layouts")
-    shutil.copy(original / "configs.yaml", exported / "configs.yaml")
     export_to(exported)
     assert "memdesc_type: 0\n" in (exported / "types" / "page.yaml").read_text()
     flush_kernel_tables()
