@@ -86,7 +86,10 @@ class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """A citation. `web_url` is the address of the cited page; `url` is this resource."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="key")
-    web_url = serializers.URLField(source="url", max_length=500, required=False, allow_blank=True)
+    # Plain strings in the schema, since they may be blank (a file or a list post has no web page);
+    # full_clean() checks the URL and the commit's hex digits.
+    web_url = serializers.CharField(source="url", max_length=500, required=False, allow_blank=True)
+    commit = serializers.CharField(max_length=40, required=False, allow_blank=True)
     citation = serializers.CharField(read_only=True)
     error_fields = {"url": "web_url"}
 

@@ -1,0 +1,33 @@
+"""Property-based checks of the served schema against the real kernel data: no request that the
+schema allows makes the server fail, and every documented response matches its schema."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from memtypes_site.wsgi import application
+
+# Examples per operation and generation mode: bounded so the whole run takes a minute or two.
+MAX_EXAMPLES = 10
+
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "generation": {"max-examples": MAX_EXAMPLES},
+        # Fuzzing only: the schema has no examples of its own, and the examples and coverage
+        # phases combine every enum value of the list filters (thousands of requests).
+        "phases": {"examples": {"enabled": False}, "coverage": {"enabled": False}},
+    }
+)
+
+# Reading the schema needs no database: it is generated from the code.
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application, config=CONFIG)
+
+
+@pytest.mark.schemathesis
+@schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_api_keeps_its_schema(case, kernel_data):
+    case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
