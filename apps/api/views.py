@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -32,7 +32,20 @@ READ_ONLY = ["get", "head", "options"]
 CSV_RENDERERS = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
 
 
-class ApiRoot(ConditionalMixin, APIView):
+class ApiMixin(ConditionalMixin):
+    """What every API view does: conditional requests, and refusing NUL characters in the URL
+    before they reach the database (PostgreSQL text cannot hold them)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if any("\x00" in str(value) for value in kwargs.values()):
+            raise NotFound("No such resource: the URL contains a NUL character.")
+        bad = sorted(name for name, value in request.query_params.items() if "\x00" in name + value)
+        if bad:
+            raise ValidationError({name: ["NUL characters are not allowed."] for name in bad})
+
+
+class ApiRoot(ApiMixin, APIView):
     """The memtypes API: the Linux kernel's memory types, their hierarchy, struct page layouts
     per release and which fields each type uses. Lists are paginated (?page=, ?page_size= up
     to 500); the schema is at schema/ and interactive docs at docs/."""
@@ -57,7 +70,7 @@ class ApiRoot(ConditionalMixin, APIView):
         return Response({key: reverse(name, request=request) for key, name in names.items()})
 
 
-class WriteMixin(ConditionalMixin):
+class WriteMixin(ApiMixin):
     """Writes as the admin makes them: validated by full_clean() (in the serializer), refused
     with 412 on a stale If-Match, and recorded in the admin History with the user and a
     comment such as "API: created relation page > folio"."""
@@ -354,7 +367,7 @@ class HierarchySerializer(serializers.Serializer):
     tree = TreeNodeSerializer(many=True)
 
 
-class HierarchyView(ConditionalMixin, APIView):
+class HierarchyView(ApiMixin, APIView):
     """The whole memory-type hierarchy (a DAG): nodes and edges (parent > child with the note),
     the roots, and a nested tree from the roots in which a type with several parents appears
     under each of them."""
@@ -496,7 +509,7 @@ def _used(usage):
     return {"struct": fld.layout.struct, "field": fld.name, "offset": fld.offset, "keeps": usage.keeps}
 
 
-class DiffView(ConditionalMixin, APIView):
+class DiffView(ApiMixin, APIView):
     """What changed between two releases, e.g. ?from=v6.1&to=v6.12: structs added and removed;
     per struct the fields added, removed, moved (offset changed), resized, retyped and renamed
     (a field the kernel renamed at the same offset with the same C type and size, e.g. index
@@ -583,7 +596,7 @@ class SearchResultSerializer(serializers.Serializer):
     usages = api.UsageSerializer(many=True)
 
 
-class SearchView(ConditionalMixin, APIView):
+class SearchView(ApiMixin, APIView):
     """Search across memory types (slug, name, summary, description, descriptor), struct fields
     (name, C type) and usages (what a type keeps): ?q=mapping. Every word must match."""
 

@@ -39,3 +39,16 @@ def test_a_malformed_body_is_a_400(editor, db, body):
     response = editor.generic("POST", "/api/v1/types/", body, content_type="application/json")
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]
+
+
+def test_a_nul_character_in_a_query_parameter_is_a_400_naming_it(client, db):
+    response = client.get("/api/v1/types/?search=fo%00lio")
+    assert response.status_code == 400
+    assert response.json() == {"search": ["NUL characters are not allowed."]}
+
+
+def test_a_nul_character_in_the_path_is_a_404(client, db):
+    make_memtype("folio")
+    response = client.get("/api/v1/types/fo%00lio/")
+    assert response.status_code == 404
+    assert "NUL" in response.json()["detail"]
