@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from apps.diagrams.links import diagram_urls
 from apps.kernel import layouts
 from apps.kernel.models import Field, FieldUsage, MemoryType, Release, Source, StructLayout, TypeRelation
 
@@ -200,14 +201,24 @@ class MemoryTypeSerializer(ModelCleanMixin, serializers.ModelSerializer):
         ]
 
 
+class DiagramLinksSerializer(serializers.Serializer):
+    svg = serializers.URLField()
+    png = serializers.URLField()
+    pdf = serializers.URLField()
+    dot = serializers.URLField()
+
+
 class MemoryTypeDetailSerializer(MemoryTypeSerializer):
     """A memory type with everything its page shows: parents and children with the notes on
-    the relations, identification per release, sources, and its field usage per release."""
+    the relations, identification per release, sources, and its field usage per release; with
+    links to its web page and to the pictures of its ancestors and descendants."""
 
     parents = ParentSerializer(source="parent_relations", many=True, read_only=True)
     children = ChildSerializer(source="child_relations", many=True, read_only=True)
     identification = IdentificationSerializer(source="identifications", many=True, read_only=True)
     usages = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField(help_text="The type's page for people.")
+    diagrams = serializers.SerializerMethodField(help_text="The type's hierarchy picture in each format.")
 
     class Meta(MemoryTypeSerializer.Meta):
         fields = [
@@ -218,7 +229,18 @@ class MemoryTypeDetailSerializer(MemoryTypeSerializer):
             "children",
             "identification",
             "usages",
+            "page_url",
+            "diagrams",
         ]
+
+    def get_page_url(self, memory_type) -> str:
+        request = self.context.get("request")
+        url = memory_type.get_absolute_url()
+        return request.build_absolute_uri(url) if request is not None else url
+
+    @extend_schema_field(DiagramLinksSerializer)
+    def get_diagrams(self, memory_type):
+        return diagram_urls(memory_type, self.context.get("request"))
 
     @extend_schema_field(ReleaseUsagesSerializer(many=True))
     def get_usages(self, memory_type):

@@ -25,6 +25,7 @@ from apps.api import filters
 from apps.api import serializers as api
 from apps.api.conditional import ConditionalMixin
 from apps.api.renderers import CSVRenderer
+from apps.diagrams.links import diagram_urls
 from apps.kernel import graph, layouts
 from apps.kernel.models import Field, FieldUsage, MemoryType, Release, Source, StructLayout, TypeRelation
 
@@ -365,6 +366,7 @@ class HierarchySerializer(serializers.Serializer):
     edges = EdgeSerializer(many=True)
     roots = serializers.ListField(child=serializers.CharField())
     tree = TreeNodeSerializer(many=True)
+    diagrams = api.DiagramLinksSerializer(help_text="The whole hierarchy as a picture in each format.")
 
 
 class HierarchyView(ApiMixin, APIView):
@@ -400,6 +402,7 @@ class HierarchyView(ApiMixin, APIView):
                 ],
                 "roots": [t.slug for t in dag.roots()],
                 "tree": [branch(item) for item in dag.tree()],
+                "diagrams": diagram_urls(request=request),
             }
         )
 
