@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 
+from apps.diagrams.render import inline_svg
 from apps.kernel import graph, layouts
 from apps.kernel.models import WORD_SIZE, Field, FieldUsage, MemoryType, Release, StructLayout
 
@@ -40,13 +41,6 @@ def _by_area(types):
     return [(label, value, grouped[value]) for value, label in MemoryType.Area.choices if grouped[value]]
 
 
-def _picture(dag):
-    """The diagram of a DAG as inline SVG, or why it is missing."""
-    from apps.diagrams.render import inline_svg
-
-    return inline_svg(dag)
-
-
 def home(request):
     """What memtypes is, the whole hierarchy drawn, and every type by area (6 queries)."""
     types = list(MemoryType.objects.for_list())
@@ -55,7 +49,7 @@ def home(request):
         "web/home.html",
         {
             "areas": _by_area(types),
-            "picture": _picture(graph.whole()),
+            "picture": inline_svg(graph.whole()),
             "releases": list(Release.objects.order_by("sort_key")),
         },
     )
@@ -159,7 +153,7 @@ def type_detail(request, slug):
             "depth": depth,
             "identifications": identifications,
             "releases": _usage_rows(memory_type),
-            "picture": _picture(graph.neighbourhood(memory_type, depth)),
+            "picture": inline_svg(graph.neighbourhood(memory_type, depth)),
         },
     )
 
