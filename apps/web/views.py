@@ -138,7 +138,7 @@ def _identification_labels(identifications):
 
 def type_detail(request, slug):
     """One memory type: what it is, where it sits in the hierarchy, how the kernel recognises
-    it, and which fields it uses in each release, each fact with its source (10 queries)."""
+    it, and which fields it uses in each release, each fact with its source (9 queries)."""
     form = DepthForm(request.GET)
     if not form.is_valid():
         return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
