@@ -22,11 +22,20 @@ class CSVRenderer(BaseRenderer):
             data = data["results"]
         if isinstance(data, dict):
             data = [{"message": str(value)} for value in data.values()]
+        columns = [name for name in (data[0] if data else self._columns(renderer_context)) if name != "url"]
         out = io.StringIO()
-        if data:
-            columns = [name for name in data[0] if name != "url"]
-            writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-            writer.writeheader()
-            for row in data:
-                writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        # An empty result is still a table: its header row (and a body, so the response keeps
+        # its Content-Type).
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        for row in data:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
         return out.getvalue().encode(self.charset)
+
+    @staticmethod
+    def _columns(renderer_context):
+        """The column names of an empty list: the fields of the view's serializer."""
+        view = (renderer_context or {}).get("view")
+        if view is None or not hasattr(view, "get_serializer"):
+            return []
+        return list(view.get_serializer().fields)

@@ -107,3 +107,11 @@ def test_the_list_runs_a_fixed_number_of_queries(client, db, django_assert_num_q
     with django_assert_num_queries(2):
         body = client.get("/api/v1/usages/").json()
     assert len(body["results"]) == n
+
+
+def test_an_empty_csv_still_has_its_header_row_and_content_type(client, db):
+    make_usage()
+    response = client.get("/api/v1/usages/?format=csv&search=nothing-matches-this")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode() == "id,type,release,struct,field,path,offset,size,page_index,keeps,source\n"
