@@ -1,4 +1,5 @@
-"""Fixtures of the diagram tests: a clean cache, and stand-ins for Graphviz's `dot` program."""
+"""Fixtures of the diagram tests: a clean cache, a two-type hierarchy, and stand-ins for
+Graphviz's `dot` program."""
 
 import os
 import stat
@@ -7,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from apps.diagrams import render
+from apps.kernel.tests.factory import make_memtype, make_relation
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +17,15 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def pair(db):
+    """page > folio: the smallest hierarchy with an edge."""
+    page = make_memtype("page", area="page")
+    folio = make_memtype("folio", area="folio")
+    make_relation(page, folio)
+    return page, folio
 
 
 @pytest.fixture

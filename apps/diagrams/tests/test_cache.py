@@ -4,17 +4,8 @@ import pytest
 
 from apps.diagrams import render
 from apps.kernel import graph
-from apps.kernel.tests.factory import make_memtype, make_relation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pair():
-    page = make_memtype("page", area="page")
-    slab = make_memtype("slab", area="slab")
-    make_relation(page, slab)
-    return page, slab
 
 
 def test_a_second_request_is_served_from_the_cache_without_running_dot(client, pair, dot_runs):
@@ -38,13 +29,13 @@ def test_each_format_is_drawn_once(client, pair, dot_runs):
 
 
 def test_an_edit_is_drawn_at_once(client, pair, dot_runs):
-    page, slab = pair
+    page, folio = pair
     client.get("/diagram.svg")
-    slab.summary = "Objects of one size carved out of a page."
-    slab.save()
+    folio.summary = "Memory managed as one unit, possibly compound."
+    folio.save()
     response = client.get("/diagram.svg")
     assert dot_runs == ["svg", "svg"]
-    assert b"Objects of one size carved out of a page." in response.content
+    assert b"Memory managed as one unit, possibly compound." in response.content
 
 
 def test_the_dot_source_needs_no_drawing(client, pair, dot_runs):

@@ -4,17 +4,8 @@ import pytest
 
 from apps.diagrams import render
 from apps.kernel import graph
-from apps.kernel.tests.factory import make_memtype, make_relation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pair():
-    page = make_memtype("page", area="page")
-    folio = make_memtype("folio", area="folio")
-    make_relation(page, folio)
-    return page, folio
 
 
 def test_without_dot_a_page_gets_a_sentence_instead_of_the_picture(pair, no_dot):

@@ -3,17 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.kernel.tests.factory import make_memtype, make_relation
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pair():
-    page = make_memtype("page", area="page")
-    folio = make_memtype("folio", area="folio")
-    make_relation(page, folio)
-    return page, folio
 
 
 @pytest.mark.parametrize(("name", "start"), [("hierarchy.png", b"\x89PNG"), ("h.svg", b"<?xml"), ("h.PDF", b"%PDF-")])
