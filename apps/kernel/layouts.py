@@ -58,7 +58,7 @@ def store(release_name, structs, provenance, kernel_version="", configs=None):
     existing = defaultdict(dict)
     if release is not None:
         layouts = {lay.struct: lay for lay in release.layouts.all()}
-        for fld in Field.objects.filter(layout__release=release).select_related("layout"):
+        for fld in Field.objects.of_release(release):
             existing[fld.layout.struct][(fld.path, fld.name)] = fld
     # Validate before writing anything: removed fields must not carry usages.
     for struct in structs:
@@ -145,7 +145,7 @@ def words(fields, struct_size):
         Word(index=i, offset=i * WORD_SIZE, fields=[]) for i in range((struct_size + WORD_SIZE - 1) // WORD_SIZE)
     ]
     for fld in sorted(fields, key=lambda f: (f.offset, f.position)):
-        first = fld.offset // WORD_SIZE
+        first = fld.word
         last = (fld.offset + max(fld.size, 1) - 1) // WORD_SIZE
         for index in range(first, min(last, len(by_word) - 1) + 1):
             by_word[index].fields.append(fld)
