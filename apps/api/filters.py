@@ -5,7 +5,7 @@ import django_filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
-from apps.kernel.models import FieldUsage, MemoryType, Release, Source, TypeRelation
+from apps.kernel.models import Build, FieldUsage, MemoryType, Release, Source, TypeRelation
 
 UNKNOWN_TYPE = {"invalid_choice": "No memory type with that slug."}
 UNKNOWN_SOURCE = {"invalid_choice": "No source with that key."}
@@ -72,9 +72,19 @@ class RelationFilter(django_filters.FilterSet):
 
 
 class ReleaseFilter(django_filters.FilterSet):
+    arch = django_filters.ChoiceFilter(
+        field_name="builds__arch",
+        choices=Build.Arch.choices,
+        distinct=True,
+        help_text="Only releases with a build for this architecture.",
+    )
+    vendor_build = django_filters.BooleanFilter(
+        field_name="builds__vendor_build", distinct=True, help_text="Only releases with (or without) a vendor build."
+    )
+
     class Meta:
         model = Release
-        fields = ["vendor_build"]
+        fields = ["arch", "vendor_build"]
 
 
 class SourceFilter(django_filters.FilterSet):
@@ -92,7 +102,7 @@ class UsageFilter(django_filters.FilterSet):
         help_text="Slug of a type.",
     )
     release = django_filters.ModelChoiceFilter(
-        field_name="field__layout__release",
+        field_name="field__layout__build__release",
         to_field_name="name",
         queryset=Release.objects.all(),
         error_messages={"invalid_choice": "No release of that name."},

@@ -14,7 +14,19 @@ from rest_framework.settings import api_settings
 
 from apps.diagrams.links import diagram_urls
 from apps.kernel import layouts
-from apps.kernel.models import Field, FieldUsage, MemoryType, Release, Source, StructLayout, TypeRelation
+from apps.kernel.models import (
+    REFERENCE_ARCH,
+    Backport,
+    Build,
+    EnumValue,
+    Field,
+    FieldUsage,
+    MemoryType,
+    Release,
+    Source,
+    StructLayout,
+    TypeRelation,
+)
 
 
 def absolute(request, view_name, **kwargs):
@@ -247,7 +259,7 @@ class MemoryTypeDetailSerializer(MemoryTypeSerializer):
         """The type's usages grouped by release, newest release first (already prefetched)."""
         by_release = defaultdict(list)
         for usage in memory_type.usages.all():
-            by_release[usage.field.layout.release.name].append(usage)
+            by_release[usage.field.layout.build.release.name].append(usage)
         return ReleaseUsagesSerializer(
             [{"release": name, "usages": usages} for name, usages in by_release.items()],
             many=True,
@@ -261,56 +273,145 @@ class StructBriefSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, layout) -> str:
-        return absolute(self.context.get("request"), "release-struct", name=layout.release.name, struct=layout.struct)
+        return struct_url(self.context.get("request"), layout)
 
 
-class ReleaseSerializer(ModelCleanMixin, serializers.ModelSerializer):
-    """A kernel release whose layouts were read from one build, with the structs it has."""
+def struct_url(request, layout):
+    """The API URL of a layout: ?arch= names the build's architecture unless it is x86_64."""
+    url = absolute(request, "release-struct", name=layout.build.release.name, struct=layout.struct)
+    return url if layout.build.is_reference else f"{url}?arch={layout.build.arch}"
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:release-detail", lookup_field="name")
+
+class EnumValueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EnumValue
+        fields = ["enum", "name", "value"]
+
+
+class BuildSerializer(serializers.ModelSerializer):
+    """One build a release's layouts were read from: its architecture, exact kernel version
+    and provenance (package, version, sha256, debug information, tool), with its structs."""
+
+    word_size = serializers.IntegerField(read_only=True)
     structs = StructBriefSerializer(source="layouts", many=True, read_only=True)
     matrix_url = serializers.SerializerMethodField()
 
     class Meta:
+        model = Build
+        fields = [
+            "arch",
+            "kernel_version",
+            "uname",
+            "banner",
+            "package",
+            "package_version",
+            "sha256",
+            "debuginfo",
+            "tool",
+            "command",
+            "layout_file",
+            "vendor_build",
+            "notes",
+            "word_size",
+            "structs",
+            "matrix_url",
+        ]
+
+    def get_matrix_url(self, build) -> str:
+        url = absolute(self.context.get("request"), "release-matrix", name=build.release.name)
+        return url if build.is_reference else f"{url}?arch={build.arch}"
+
+
+class BuildProvenanceSerializer(BuildSerializer):
+    """A build without its list of structs: what a layout names as where it came from."""
+
+    class Meta(BuildSerializer.Meta):
+        fields = [f for f in BuildSerializer.Meta.fields if f not in ("structs", "matrix_url")]
+
+
+class BackportSerializer(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    fields = serializers.SerializerMethodField(method_name="field_names")
+
+    class Meta:
+        model = Backport
+        fields = ["commit", "upstream", "subject", "note", "source", "fields"]
+
+    def field_names(self, backport) -> list[str]:
+        return sorted({f"{f.layout.struct}.{f.name}" for f in backport.fields.all()})
+
+
+class ReleaseSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A kernel release (v6.12, v7.3-rc7) with the builds its layouts were read from, one per
+    architecture, and the stable backports those builds carry."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:release-detail", lookup_field="name")
+    builds = BuildSerializer(many=True, read_only=True)
+    backports = BackportSerializer(many=True, read_only=True)
+    matrix_url = serializers.SerializerMethodField()
+
+    class Meta:
         model = Release
-        fields = ["url", "name", "kernel_version", "vendor_build", "notes", "layout_file", "structs", "matrix_url"]
+        fields = ["url", "name", "notes", "builds", "backports", "matrix_url"]
 
     def get_matrix_url(self, release) -> str:
         return absolute(self.context.get("request"), "release-matrix", name=release.name)
 
 
 class LayoutFieldSerializer(serializers.ModelSerializer):
+    backport = serializers.SerializerMethodField()
+
     class Meta:
         model = Field
-        fields = ["name", "path", "c_type", "offset", "size", "bit_offset", "bit_size", "page_index", "config"]
+        fields = [
+            "name",
+            "path",
+            "c_type",
+            "offset",
+            "size",
+            "bit_offset",
+            "bit_size",
+            "page_index",
+            "config",
+            "backport",
+        ]
+
+    def get_backport(self, field) -> str | None:
+        """The upstream commit this field came with where the build is a stable build that
+        carries it as a backport (the release tag does not have it); null otherwise."""
+        return field.backport.commit if field.backport_id else None
 
 
 class WordSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     offset = serializers.IntegerField()
+    size = serializers.IntegerField()
     fields = serializers.ListField(child=serializers.CharField(), help_text="Names of the fields sharing the word.")
 
 
 class StructLayoutSerializer(serializers.ModelSerializer):
-    """One struct as one build laid it out: its fields by offset and its 8-byte words."""
+    """One struct as one build laid it out: the build it was read from, its fields by offset
+    and its words (8 bytes on 64-bit builds, 4 on 32-bit ones)."""
 
     url = serializers.SerializerMethodField()
-    release = serializers.CharField(source="release.name")
+    release = serializers.CharField(source="build.release.name")
+    arch = serializers.CharField(source="build.arch")
+    build = BuildProvenanceSerializer(read_only=True)
     fields = LayoutFieldSerializer(many=True, read_only=True)
     words = serializers.SerializerMethodField()
 
     class Meta:
         model = StructLayout
-        fields = ["url", "release", "struct", "size", "provenance", "fields", "words"]
+        fields = ["url", "release", "arch", "struct", "size", "build", "fields", "words"]
 
     def get_url(self, layout) -> str:
-        return absolute(self.context.get("request"), "release-struct", name=layout.release.name, struct=layout.struct)
+        return struct_url(self.context.get("request"), layout)
 
     @extend_schema_field(WordSerializer(many=True))
     def get_words(self, layout):
         return [
-            {"index": word.index, "offset": word.offset, "fields": [f.name for f in word.fields]}
-            for word in layouts.words(layout.fields.all(), layout.size)
+            {"index": word.index, "offset": word.offset, "size": word.size, "fields": [f.name for f in word.fields]}
+            for word in layouts.words(layout.fields.all(), layout.size, layout.build.word_size)
         ]
 
 
@@ -321,7 +422,7 @@ class UsageSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:usage-detail")
     type = serializers.SlugRelatedField(source="memory_type", slug_field="slug", queryset=MemoryType.objects.all())
-    release = serializers.CharField(source="field.layout.release.name", max_length=20)
+    release = serializers.CharField(source="field.layout.build.release.name", max_length=20)
     struct = serializers.CharField(source="field.layout.struct", max_length=64)
     field = serializers.CharField(source="field.name", max_length=100)
     path = serializers.CharField(source="field.path", max_length=300, required=False, allow_blank=True)
@@ -346,6 +447,7 @@ class UsageSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "page_index",
             "keeps",
             "source",
+            "carried",
         ]
         validators = []
 
@@ -363,17 +465,21 @@ class UsageSerializer(ModelCleanMixin, serializers.ModelSerializer):
         # A PATCH may name only some parts; the others are those of the current field.
         current = self.instance.field if self.instance is not None else None
         layout = named.get("layout", {})
-        release = layout.get("release", {}).get("name") or (current and current.layout.release.name)
+        release = layout.get("build", {}).get("release", {}).get("name") or (
+            current and current.layout.build.release.name
+        )
         struct = layout.get("struct") or (current and current.layout.struct)
         name = named.get("name") or (current and current.name)
         parts = (("release", release), ("struct", struct), ("field", name))
         missing = {key: "This field is required." for key, value in parts if not value}
         if missing:
             raise serializers.ValidationError(missing)
-        candidates = Field.objects.filter(layout__release__name=release, layout__struct=struct, name=name)
+        candidates = Field.objects.filter(
+            layout__build__release__name=release, layout__build__arch=REFERENCE_ARCH, layout__struct=struct, name=name
+        )
         if "path" in named:
             candidates = candidates.filter(path=named["path"])
-        found = list(candidates.select_related("layout__release")[:10])
+        found = list(candidates.select_related("layout__build__release")[:10])
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
@@ -382,7 +488,9 @@ class UsageSerializer(ModelCleanMixin, serializers.ModelSerializer):
             raise serializers.ValidationError({"path": message})
         if not Release.objects.filter(name=release).exists():
             raise serializers.ValidationError({"release": f"No release named {release}."})
-        if not StructLayout.objects.filter(release__name=release, struct=struct).exists():
+        if not StructLayout.objects.filter(
+            build__release__name=release, build__arch=REFERENCE_ARCH, struct=struct
+        ).exists():
             raise serializers.ValidationError({"struct": f"Release {release} has no layout of struct {struct}."})
         where = f" at path {named['path']!r}" if "path" in named else ""
         raise serializers.ValidationError({"field": f"struct {struct} of {release} has no field named {name}{where}."})
@@ -412,9 +520,11 @@ class MatrixRowSerializer(serializers.Serializer):
 
 class MatrixSerializer(serializers.Serializer):
     """struct page's fields (rows, by page then offset) x the types with a usage in the release
-    (columns): each cell says what the type keeps there."""
+    (columns) in one build: each cell says what the type keeps there."""
 
-    release = serializers.CharField(source="release.name")
+    release = serializers.CharField(source="build.release.name")
+    arch = serializers.CharField(source="build.arch")
+    build = serializers.CharField(source="build.label")
     page_size = serializers.IntegerField()
     types = BriefTypeSerializer(many=True)
     rows = MatrixRowSerializer(many=True)

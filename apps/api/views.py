@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -26,10 +26,27 @@ from apps.api import serializers as api
 from apps.api.conditional import ConditionalMixin
 from apps.api.renderers import CSVRenderer
 from apps.diagrams.links import diagram_urls
-from apps.kernel import graph, layouts
-from apps.kernel.models import Field, FieldUsage, MemoryType, Release, Source, StructLayout, TypeRelation
+from apps.kernel import drift, graph, layouts
+from apps.kernel.models import (
+    REFERENCE_ARCH,
+    Backport,
+    Build,
+    Field,
+    FieldUsage,
+    MemoryType,
+    Release,
+    Source,
+    StructLayout,
+    TypeRelation,
+)
 
 READ_ONLY = ["get", "head", "options"]
+ARCH_PARAMETER = OpenApiParameter(
+    "arch",
+    str,
+    enum=Build.Arch.values,
+    description="The build's architecture, as the kernel names it; x86_64 when absent.",
+)
 CSV_RENDERERS = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
 
 
@@ -245,51 +262,84 @@ class SourceViewSet(WriteMixin, viewsets.ModelViewSet):
 
 
 class ReleaseViewSet(WriteMixin, viewsets.ModelViewSet):
-    """Kernel releases whose struct layouts were read from one build, each with the structs it
-    has. structs/<struct>/ gives one layout with its fields by offset and its 8-byte words;
-    matrix/ gives struct page's fields x the memory types, also as CSV (?format=csv)."""
+    """Kernel releases, each with the builds its struct layouts were read from (one per
+    architecture: x86_64, arm64, arm, i386) and their structs. structs/<struct>/?arch= gives
+    one layout with its fields by offset and its words; matrix/?arch= gives struct page's
+    fields x the memory types, also as CSV (?format=csv); enums/?arch= gives the page-type and
+    page-flag values the build carries, read from it. ?arch= defaults to x86_64."""
 
     serializer_class = api.ReleaseSerializer
     lookup_field = "name"
     lookup_value_regex = r"[^/]+"
     noun = "release"
     filterset_class = filters.ReleaseFilter
-    search_fields = ["name", "kernel_version", "notes"]
+    search_fields = ["name", "notes", "builds__kernel_version"]
     ordering_fields = ["sort_key", "name"]
 
     def get_queryset(self):
-        return Release.objects.prefetch_related(
-            Prefetch("layouts", queryset=StructLayout.objects.select_related("release").order_by("struct"))
-        ).order_by("sort_key")
+        return (
+            Release.objects.prefetch_related(
+                Prefetch("builds", queryset=Build.objects.select_related("release").reference_first()),
+                Prefetch(
+                    "builds__layouts", queryset=StructLayout.objects.select_related("build__release").order_by("struct")
+                ),
+                Prefetch("backports", queryset=Backport.objects.select_related("source")),
+                Prefetch("backports__fields", queryset=Field.objects.select_related("layout")),
+            )
+            .order_by("sort_key")
+            .distinct()
+        )
+
+    def build(self, name):
+        """The build of release `name` for ?arch= (x86_64 by default); 404 saying what is missing."""
+        arch = self.request.query_params.get("arch") or REFERENCE_ARCH
+        build = Build.objects.of(name, arch)
+        if build is not None:
+            return build
+        if arch not in Build.Arch.values:
+            raise NotFound(f"No architecture named {arch!r}; memtypes knows {', '.join(Build.Arch.values)}.")
+        if not Release.objects.filter(name=name).exists():
+            raise NotFound(f"No release named {name}.")
+        raise NotFound(f"Release {name} has no build for {arch}.")
 
     def describe(self, release):
         return release.name
 
-    @extend_schema(responses=api.StructLayoutSerializer, filters=False)
+    @extend_schema(responses=api.EnumValueSerializer(many=True), parameters=[ARCH_PARAMETER], filters=False)
+    @action(detail=True, filter_backends=[], pagination_class=None)
+    def enums(self, request, name=None):
+        """The values of enum pagetype and enum pageflags as the build has them (?arch=): page-type
+        numbers and flag bits come from the build's debug information, never typed."""
+        build = self.build(name)
+        values = build.enum_values.order_by("enum", "value", "name")
+        return Response(api.EnumValueSerializer(values, many=True).data)
+
+    @extend_schema(responses=api.StructLayoutSerializer, parameters=[ARCH_PARAMETER], filters=False)
     @action(detail=True, url_path=r"structs/(?P<struct>[^/]+)", filter_backends=[], pagination_class=None)
     def struct(self, request, name=None, struct=None):
-        """One struct of the release: {struct, size, provenance, fields by offset, words}."""
+        """One struct of the release as one build laid it out (?arch=, x86_64 by default):
+        {release, arch, struct, size, build (its provenance), fields by offset, words}."""
+        build = self.build(name)
         layout = (
-            StructLayout.objects.select_related("release")
-            .prefetch_related(Prefetch("fields", queryset=Field.objects.order_by("offset", "position")))
-            .filter(release__name=name, struct=struct)
+            StructLayout.objects.select_related("build__release")
+            .prefetch_related(
+                Prefetch("fields", queryset=Field.objects.select_related("backport").order_by("offset", "position"))
+            )
+            .filter(build=build, struct=struct)
             .first()
         )
         if layout is None:
-            raise NotFound(f"Release {name} has no layout of struct {struct}.")
+            raise NotFound(f"Release {name} has no layout of struct {struct} on {build.arch}.")
         return Response(api.StructLayoutSerializer(layout, context=self.get_serializer_context()).data)
 
-    @extend_schema(responses=api.MatrixSerializer, filters=False)
+    @extend_schema(responses=api.MatrixSerializer, parameters=[ARCH_PARAMETER], filters=False)
     @action(detail=True, renderer_classes=CSV_RENDERERS, filter_backends=[], pagination_class=None)
     def matrix(self, request, name=None):
         """struct page's fields (rows: page_index 0 is the head page, 1.. the tail pages a folio
         field reaches) x the types with a usage in this release (columns); a cell says what the
         type keeps there and on which struct.field the usage was recorded. ?format=csv gives one
         row per field and one column per type."""
-        release = Release.objects.filter(name=name).first()
-        if release is None:
-            raise NotFound(f"No release named {name}.")
-        data = layouts.matrix(release)
+        data = layouts.matrix(self.build(name))
         if request.accepted_renderer.format == "csv":
             return Response(self._matrix_rows(data))
         return Response(api.MatrixSerializer(data, context=self.get_serializer_context()).data)
@@ -324,7 +374,7 @@ class UsageViewSet(WriteMixin, viewsets.ModelViewSet):
     search_fields = ["memory_type__slug", "field__name", "keeps"]
     ordering_fields = [
         "memory_type__slug",
-        "field__layout__release__sort_key",
+        "field__layout__build__release__sort_key",
         "field__layout__struct",
         "field__offset",
     ]
@@ -340,7 +390,7 @@ class UsageViewSet(WriteMixin, viewsets.ModelViewSet):
 
     def describe(self, usage):
         fld = usage.field
-        return f"{usage.memory_type.slug}: {fld.layout.release.name} {fld.layout.struct}.{fld.name}"
+        return f"{usage.memory_type.slug}: {fld.layout.build.release.name} {fld.layout.struct}.{fld.name}"
 
     def also_record(self, usage):
         return [usage.memory_type]
@@ -410,18 +460,26 @@ class HierarchyView(ApiMixin, APIView):
 class DiffQuerySerializer(serializers.Serializer):
     # "from" is a Python keyword: the field is declared under its query name below.
     to = serializers.CharField(help_text="The newer release, e.g. v6.12.")
+    arch = serializers.ChoiceField(
+        choices=Build.Arch.values, required=False, help_text="The architecture of both builds; x86_64 when absent."
+    )
 
     def validate(self, attrs):
+        arch = attrs.get("arch") or REFERENCE_ARCH
         names = [attrs["from"], attrs["to"]]
-        found = {r.name: r for r in Release.objects.filter(name__in=names)}
+        found = {
+            b.release.name: b
+            for b in Build.objects.select_related("release").filter(release__name__in=names, arch=arch)
+        }
+        known = set(Release.objects.filter(name__in=names).values_list("name", flat=True))
         errors = {
-            key: f"No release named {name}."
+            key: f"No release named {name}." if name not in known else f"Release {name} has no build for {arch}."
             for key, name in zip(("from", "to"), names, strict=True)
             if name not in found
         }
         if errors:
             raise serializers.ValidationError(errors)
-        return {"from": found[attrs["from"]], "to": found[attrs["to"]]}
+        return {"from": found[attrs["from"]], "to": found[attrs["to"]], "arch": arch}
 
 
 DiffQuerySerializer._declared_fields = {
@@ -474,6 +532,24 @@ class UsageChangeSerializer(serializers.Serializer):
     to_keeps = serializers.CharField()
 
 
+class StrandedUsageSerializer(serializers.Serializer):
+    """A usage of the older build whose field vanished, moved or was renamed in the newer one."""
+
+    type = serializers.CharField()
+    struct = serializers.CharField()
+    field = serializers.CharField()
+    change = serializers.ChoiceField(choices=["vanished", "moved", "renamed"], help_text="What became of the field.")
+    to_field = serializers.CharField(allow_null=True)
+    to_offset = serializers.IntegerField(allow_null=True)
+
+
+class StaleIdentificationSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    since = serializers.CharField()
+    test = serializers.CharField()
+    names = serializers.ListField(child=serializers.CharField(), help_text="What it names that the newer build lacks.")
+
+
 class TypeUsageDiffSerializer(serializers.Serializer):
     type = serializers.CharField()
     added = UsedFieldSerializer(many=True)
@@ -486,8 +562,13 @@ class DiffSerializer(serializers.Serializer):
 
     # "from" again: declared below.
     to = serializers.CharField()
+    arch = serializers.CharField()
+    from_build = serializers.CharField(help_text="The build the older layouts were read from.")
+    to_build = serializers.CharField(help_text="The build the newer layouts were read from.")
     structs = StructsDiffSerializer()
     usages = TypeUsageDiffSerializer(many=True)
+    stranded = StrandedUsageSerializer(many=True, help_text="Usages of the older build whose field is gone or moved.")
+    identifications = StaleIdentificationSerializer(many=True)
 
 
 DiffSerializer._declared_fields = {"from": serializers.CharField(), **DiffSerializer._declared_fields}
@@ -507,8 +588,8 @@ def _pair(old, new):
     }
 
 
-def _used(usage):
-    fld = usage.field
+def _used(pair):
+    usage, fld = pair
     return {"struct": fld.layout.struct, "field": fld.name, "offset": fld.offset, "keeps": usage.keeps}
 
 
@@ -516,7 +597,10 @@ class DiffView(ApiMixin, APIView):
     """What changed between two releases, e.g. ?from=v6.1&to=v6.12: structs added and removed;
     per struct the fields added, removed, moved (offset changed), resized, retyped and renamed
     (a field the kernel renamed at the same offset with the same C type and size, e.g. index
-    became __folio_index); and per memory type the usages added, removed or changed."""
+    became __folio_index, compound_head became compound_info); per memory type the usages added,
+    removed or changed; the usages whose field vanished, moved or was renamed; and the
+    identification tests that name a field the newer build lacks. ?arch= compares the builds of
+    one architecture (x86_64 when absent)."""
 
     permission_classes = [AllowAny]
     http_method_names = READ_ONLY
@@ -526,15 +610,18 @@ class DiffView(ApiMixin, APIView):
         query = DiffQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         old, new = query.validated_data["from"], query.validated_data["to"]
-        result = layouts.diff(old, new)
+        result = drift.drift(old, new)
         fields = api.LayoutFieldSerializer
         return Response(
             {
-                "from": old.name,
-                "to": new.name,
+                "from": old.release.name,
+                "to": new.release.name,
+                "arch": new.arch,
+                "from_build": old.label,
+                "to_build": new.label,
                 "structs": {
-                    "added": result["structs"]["added"],
-                    "removed": result["structs"]["removed"],
+                    "added": result.structs_added,
+                    "removed": result.structs_removed,
                     "changed": [
                         {
                             "struct": entry["struct"],
@@ -547,7 +634,7 @@ class DiffView(ApiMixin, APIView):
                                 for kind in ("renamed", "moved", "resized", "retyped")
                             },
                         }
-                        for entry in result["structs"]["changed"]
+                        for entry in result.structs_changed
                     ],
                 },
                 "usages": [
@@ -557,15 +644,35 @@ class DiffView(ApiMixin, APIView):
                         "removed": [_used(u) for u in entry["removed"]],
                         "changed": [
                             {
-                                "struct": n.field.layout.struct,
-                                "field": n.field.name,
-                                "from_keeps": o.keeps,
-                                "to_keeps": n.keeps,
+                                "struct": n[1].layout.struct,
+                                "field": n[1].name,
+                                "from_keeps": o[0].keeps,
+                                "to_keeps": n[0].keeps,
                             }
                             for o, n in entry["changed"]
                         ],
                     }
-                    for entry in result["usages"]
+                    for entry in result.usages
+                ],
+                "stranded": [
+                    {
+                        "type": s["usage"].memory_type.slug,
+                        "struct": s["field"].layout.struct,
+                        "field": s["field"].name,
+                        "change": s["status"],
+                        "to_field": s["to"].name if s["to"] else None,
+                        "to_offset": s["to"].offset if s["to"] else None,
+                    }
+                    for s in result.stranded
+                ],
+                "identifications": [
+                    {
+                        "type": s["identification"].memory_type.slug,
+                        "since": s["identification"].since,
+                        "test": s["identification"].test,
+                        "names": s["names"],
+                    }
+                    for s in result.identifications
                 ],
             }
         )
@@ -576,7 +683,7 @@ class SearchQuerySerializer(serializers.Serializer):
 
 
 class FoundFieldSerializer(serializers.Serializer):
-    release = serializers.CharField(source="layout.release.name")
+    release = serializers.CharField(source="layout.build.release.name")
     struct = serializers.CharField(source="layout.struct")
     name = serializers.CharField()
     path = serializers.CharField()
@@ -587,7 +694,7 @@ class FoundFieldSerializer(serializers.Serializer):
 
     def get_url(self, fld) -> str:
         return api.absolute(
-            self.context.get("request"), "release-struct", name=fld.layout.release.name, struct=fld.layout.struct
+            self.context.get("request"), "release-struct", name=fld.layout.build.release.name, struct=fld.layout.struct
         )
 
 
@@ -626,8 +733,8 @@ class SearchView(ApiMixin, APIView):
         context = {"request": request}
         found_fields = (
             Field.objects.filter(fields)
-            .select_related("layout__release")
-            .order_by("-layout__release__sort_key", "layout__struct", "offset", "position")
+            .select_related("layout__build__release")
+            .order_by("-layout__build__release__sort_key", "layout__struct", "offset", "position")
         )
         return Response(
             {

@@ -2,11 +2,16 @@
 button of each object shows who changed what and when, and any version can be reverted
 (a type's version includes its parents, identification and usages)."""
 
+import reversion
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count, Q
 from reversion.admin import VersionAdmin
 
 from apps.kernel.models import (
+    Backport,
+    Build,
+    EnumValue,
     Field,
     FieldUsage,
     Identification,
@@ -40,7 +45,7 @@ class UsageInline(admin.TabularInline):
     verbose_name_plural = "field usage (what this type keeps in which field of which release)"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("field__layout__release", "source")
+        return super().get_queryset(request).select_related("field__layout__build__release", "source")
 
 
 @admin.register(MemoryType)
@@ -112,11 +117,68 @@ class SourceAdmin(VersionAdmin):
     search_fields = ["key", "title", "url", "path", "message_id", "note"]
 
 
+class BuildInline(admin.TabularInline):
+    model = Build
+    extra = 0
+    fields = ["arch", "kernel_version", "package", "package_version", "debuginfo", "tool", "vendor_build"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+
 @admin.register(Release)
 class ReleaseAdmin(VersionAdmin):
-    list_display = ["name", "kernel_version", "vendor_build", "layout_file"]
-    list_filter = ["vendor_build"]
-    search_fields = ["name", "kernel_version", "notes"]
+    list_display = ["name", "builds_read"]
+    search_fields = ["name", "notes", "builds__kernel_version"]
+    inlines = [BuildInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("builds")
+
+    @admin.display(description="builds")
+    def builds_read(self, obj):
+        return ", ".join(f"{b.arch} {b.kernel_version}" for b in obj.builds.all())
+
+
+@admin.register(Build)
+class BuildAdmin(VersionAdmin):
+    """A build's provenance is written by ingest_release; its notes and vendor flag are curated."""
+
+    list_display = ["release", "arch", "kernel_version", "package", "package_version", "debuginfo", "tool"]
+    list_select_related = ["release"]
+    list_filter = ["arch", "debuginfo", "vendor_build", "release"]
+    search_fields = ["release__name", "kernel_version", "package", "uname"]
+    readonly_fields = [
+        "release",
+        "arch",
+        "kernel_version",
+        "uname",
+        "banner",
+        "package",
+        "package_version",
+        "sha256",
+        "debuginfo",
+        "tool",
+        "command",
+        "layout_file",
+    ]
+
+
+@admin.register(EnumValue)
+class EnumValueAdmin(admin.ModelAdmin):
+    list_display = ["name", "enum", "value", "build"]
+    list_select_related = ["build__release"]
+    list_filter = ["enum", "build__release", "build__arch"]
+    search_fields = ["name", "enum"]
+
+
+@admin.register(Backport)
+class BackportAdmin(VersionAdmin):
+    list_display = ["commit", "upstream", "subject", "release"]
+    list_select_related = ["release"]
+    list_filter = ["release"]
+    search_fields = ["commit", "subject", "note"]
+    autocomplete_fields = ["source"]
 
 
 class FieldInline(admin.TabularInline):
@@ -129,10 +191,10 @@ class FieldInline(admin.TabularInline):
 
 @admin.register(StructLayout)
 class StructLayoutAdmin(VersionAdmin):
-    list_display = ["struct", "release", "size", "field_count"]
-    list_select_related = ["release"]
-    list_filter = ["release", "struct"]
-    search_fields = ["struct", "release__name", "provenance"]
+    list_display = ["struct", "build", "size", "field_count"]
+    list_select_related = ["build__release"]
+    list_filter = ["build__release", "build__arch", "struct"]
+    search_fields = ["struct", "build__release__name", "build__kernel_version"]
     inlines = [FieldInline]
 
     def get_queryset(self, request):
@@ -146,9 +208,9 @@ class StructLayoutAdmin(VersionAdmin):
 @admin.register(Field)
 class FieldAdmin(VersionAdmin):
     list_display = ["name", "layout", "offset", "size", "c_type", "page_index", "config"]
-    list_select_related = ["layout__release"]
-    list_filter = ["layout__release", "layout__struct"]
-    search_fields = ["name", "c_type", "layout__struct", "layout__release__name"]
+    list_select_related = ["layout__build__release"]
+    list_filter = ["layout__build__release", "layout__struct"]
+    search_fields = ["name", "c_type", "layout__struct", "layout__build__release__name"]
     readonly_fields = ["page_index"]
 
     def get_search_results(self, request, queryset, search_term):
@@ -157,23 +219,43 @@ class FieldAdmin(VersionAdmin):
         if len(words) > 1:
             for word in words:
                 queryset = queryset.filter(
-                    Q(name__icontains=word) | Q(layout__struct__iexact=word) | Q(layout__release__name__iexact=word)
+                    Q(name__icontains=word)
+                    | Q(layout__struct__iexact=word)
+                    | Q(layout__build__release__name__iexact=word)
+                    | Q(layout__build__arch__iexact=word)
                 )
             return queryset, False
         return super().get_search_results(request, queryset, search_term)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("layout__release")
+        return super().get_queryset(request).select_related("layout__build__release")
 
 
 @admin.register(FieldUsage)
 class FieldUsageAdmin(VersionAdmin):
-    list_display = ["memory_type", "field", "release", "keeps", "source"]
-    list_select_related = ["memory_type", "field__layout__release", "source"]
-    list_filter = ["field__layout__release", "field__layout__struct", "memory_type"]
+    list_display = ["memory_type", "field", "release", "keeps", "source", "carried"]
+    list_select_related = ["memory_type", "field__layout__build__release", "source"]
+    list_filter = ["carried", "field__layout__build__release", "field__layout__struct", "memory_type"]
+    actions = ["confirm_verified"]
+
+    @admin.action(description="Confirm: re-verified at their release (no longer carried)")
+    def confirm_verified(self, request, queryset):
+        """A curator re-read each selected usage at its release: it is no longer marked carried.
+        Each change is kept in the history with who confirmed it."""
+        confirmed = 0
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment("Confirmed at its release (no longer carried)")
+            for usage in queryset.select_for_update().filter(carried=True):
+                usage.carried = False
+                usage.save(update_fields=["carried"])
+                reversion.add_to_revision(usage)
+                confirmed += 1
+        self.message_user(request, f"{confirmed} usage(s) confirmed as re-verified.")
+
     search_fields = ["memory_type__slug", "field__name", "keeps"]
     autocomplete_fields = ["memory_type", "field", "source"]
 
-    @admin.display(ordering="field__layout__release__sort_key")
+    @admin.display(ordering="field__layout__build__release__sort_key")
     def release(self, obj):
-        return obj.field.layout.release.name
+        return obj.field.layout.build.release.name

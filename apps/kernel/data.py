@@ -12,12 +12,15 @@ from pathlib import Path
 import reversion
 import yaml
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 
 from apps.kernel import layouts, pahole
 from apps.kernel.layouts import Counts
 from apps.kernel.models import (
-    RELEASE_NAME,
+    REFERENCE_ARCH,
+    Backport,
+    Build,
+    EnumValue,
     FieldUsage,
     Identification,
     MemoryType,
@@ -25,14 +28,27 @@ from apps.kernel.models import (
     Source,
     StructLayout,
     TypeRelation,
+    release_sort_key,
 )
 from apps.kernel.models import Field as LayoutField
 
 SOURCE_KEYS = {"key": str, "kind": str, "title": str, "url": str, "path": str, "release": str,
                "commit": str, "repository": str, "message_id": str, "note": str}  # fmt: skip
 SOURCE_REQUIRED = {"key", "kind", "title"}
-RELEASE_KEYS = {"name": str, "kernel_version": str, "file": str, "provenance": str, "vendor_build": bool, "notes": str}
-RELEASE_REQUIRED = {"name", "file", "provenance"}
+RELEASE_KEYS = {"name": str, "notes": str, "builds": dict}
+RELEASE_BUILD_KEYS = {"vendor_build": bool, "notes": str}
+RELEASE_REQUIRED = {"name"}
+BUILD_KEYS = {
+    "release": str, "arch": str, "kernel_version": str, "uname": str, "banner": str, "package": str,
+    "package_version": str, "sha256": str, "debuginfo": str, "tool": str, "command": str, "structs": list,
+    "absent": list, "enums": dict,
+}  # fmt: skip
+BUILD_REQUIRED = {"release", "arch", "kernel_version", "debuginfo"}
+BUILD_TEXT = ("kernel_version", "uname", "banner", "package", "package_version", "sha256", "debuginfo", "tool",
+              "command")  # fmt: skip
+BACKPORT_KEYS = {"release": str, "arch": str, "commit": str, "upstream": str, "subject": str, "source": str,
+                 "fields": list, "note": str}  # fmt: skip
+BACKPORT_REQUIRED = {"release", "commit", "upstream", "subject", "source", "fields"}
 TYPE_KEYS = {
     "slug": str, "name": str, "summary": str, "description": str, "status": str, "descriptor": str,
     "memdesc_type": (int, type(None)), "memdesc_revision": str, "alloc_api": str, "free_api": str,
@@ -42,7 +58,8 @@ TYPE_REQUIRED = {"slug", "name", "summary", "status", "sources"}
 PARENT_KEYS = {"parent": str, "note": str, "source": str}
 IDENT_KEYS = {"since": (str, type(None)), "test": str, "source": str}
 USAGE_GROUP_KEYS = {"type": str, "usages": list}
-USAGE_KEYS = {"struct": str, "field": str, "path": str, "releases": list, "keeps": str, "source": str}
+USAGE_KEYS = {"struct": str, "field": str, "path": str, "releases": list, "carried": list, "keeps": str,
+              "source": str}  # fmt: skip
 USAGE_REQUIRED = {"struct", "field", "keeps", "source"}
 TYPE_SCALARS = ("name", "summary", "description", "status", "descriptor", "memdesc_type", "memdesc_revision",
                 "alloc_api", "free_api", "on_lru", "user_mappable", "area")  # fmt: skip
@@ -59,13 +76,22 @@ class Bundle:
 
     data_dir: Path
     sources: dict = field(default_factory=dict)  # key -> {attr: value}
-    releases: list = field(default_factory=list)  # {name, kernel_version, ..., structs}
+    releases: dict = field(default_factory=dict)  # name -> {"notes": ...}, oldest first
+    builds: list = field(default_factory=list)  # {"release", "arch", "values", "structs", "enums"}
+    backports: list = field(default_factory=list)  # {"release", "arch", "commit", ..., "fields"}
     configs: dict = field(default_factory=dict)  # struct -> {field: (CONFIG, source key)}
     configs_source: str = ""
     types: dict = field(default_factory=dict)  # slug -> {attr: value, "sources": [keys]}
     relations: list = field(default_factory=list)  # (parent, child, note, source)
     identifications: list = field(default_factory=list)  # (slug, since, test, source)
-    usages: list = field(default_factory=list)  # (slug, release, struct, path, name, keeps, source)
+    usages: list = field(default_factory=list)  # (slug, release, struct, path, name, keeps, source, carried)
+
+    def reference_structs(self, release):
+        """{struct name: StructDef} of the release's reference (x86_64) build."""
+        for build in self.builds:
+            if build["release"] == release and build["arch"] == REFERENCE_ARCH:
+                return {s.name: s for s in build["structs"]}
+        return {}
 
 
 def _load_yaml(path, data_dir):
@@ -110,6 +136,7 @@ def read(data_dir):
     bundle = Bundle(data_dir=data_dir)
     _read_sources(bundle)
     _read_releases(bundle)
+    _read_backports(bundle)
     _read_configs(bundle)
     _read_types(bundle)
     _read_usages(bundle)
@@ -147,40 +174,134 @@ def _messages(exc):
     return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
+def _release_name(name, where):
+    try:
+        release_sort_key(name)
+    except ValueError as exc:
+        raise DataError(f"{where}: {exc}") from exc
+    return name
+
+
+def build_stem(release, arch):
+    """The file name (without suffix) of a build's files under data/layouts/: v7.2, v7.2-arm."""
+    return release if arch == REFERENCE_ARCH else f"{release}-{arch}"
+
+
 def _read_releases(bundle):
-    path = bundle.data_dir / "releases.yaml"
-    seen = set()
-    for i, entry in enumerate(_list_file(path, bundle.data_dir), start=1):
-        where = f"releases.yaml: {entry.get('name', f'entry {i}') if isinstance(entry, dict) else f'entry {i}'}"
-        _check_entry(entry, RELEASE_KEYS, RELEASE_REQUIRED, where)
-        name = entry["name"]
-        if not RELEASE_NAME.match(name):
-            raise DataError(f"{where}: a release is named like v6.12")
-        if name in seen:
-            raise DataError(f"{where}: release listed twice")
-        seen.add(name)
-        layout_path = bundle.data_dir / entry["file"]
+    """The builds described by data/layouts/*.yaml, each with the structs of the .pahole file
+    beside it, and the releases they belong to, with releases.yaml's notes."""
+    arches = set(Build.Arch.values)
+    kinds = set(Build.DebugInfo.values)
+    found = {}
+    for path in sorted((bundle.data_dir / "layouts").glob("*.yaml")):
+        rel = path.relative_to(bundle.data_dir)
+        entry = _load_yaml(path, bundle.data_dir)
+        where = str(rel)
+        _check_entry(entry, BUILD_KEYS, BUILD_REQUIRED, where)
+        release = _release_name(entry["release"], f"{where}: release")
+        arch = entry["arch"]
+        if arch not in arches:
+            raise DataError(f"{where}: arch {arch!r} is not one of {', '.join(sorted(arches))}")
+        if entry["debuginfo"] not in kinds:
+            raise DataError(f"{where}: debuginfo must be one of {', '.join(sorted(kinds))}")
+        stem = build_stem(release, arch)
+        if path.stem != stem:
+            raise DataError(f"{where}: the build of {release} on {arch} belongs in layouts/{stem}.yaml")
+        layout_file = f"layouts/{stem}.pahole"
         try:
-            text = layout_path.read_text(encoding="utf-8")
+            text = (bundle.data_dir / layout_file).read_text(encoding="utf-8")
         except OSError as exc:
-            raise DataError(f"{where}: cannot read {entry['file']}: {exc.strerror}") from exc
+            raise DataError(f"{where}: cannot read {layout_file}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{layout_file}: not UTF-8 text (byte {exc.start})") from exc
         try:
             structs = pahole.parse(text)
         except pahole.PaholeError as exc:
-            raise DataError(f"{entry['file']}: {exc}") from exc
+            raise DataError(f"{layout_file}: {exc}") from exc
         if "page" not in {s.name for s in structs}:
-            raise DataError(f"{where}: {entry['file']} has no struct page")
-        bundle.releases.append(
-            {
-                "name": name,
-                "kernel_version": entry.get("kernel_version") or "",
-                "file": entry["file"],
-                "provenance": entry["provenance"].strip(),
-                "vendor_build": bool(entry.get("vendor_build", False)),
-                "notes": (entry.get("notes") or "").strip(),
-                "structs": structs,
-            }
-        )
+            raise DataError(f"{layout_file}: has no struct page")
+        enums = {}
+        for enum, values in (entry.get("enums") or {}).items():
+            if not isinstance(values, dict) or not all(
+                isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in values.items()
+            ):
+                raise DataError(f"{where}: enums: {enum}: expected NAME: integer entries")
+            enums[enum] = dict(values)
+        values = {k: (entry.get(k) or "").strip() for k in BUILD_TEXT}
+        values |= {"vendor_build": False, "notes": "", "layout_file": layout_file}
+        found[(release, arch)] = {
+            "release": release,
+            "arch": arch,
+            "values": values,
+            "structs": structs,
+            "enums": enums,
+        }
+    for key in sorted(found, key=lambda k: (release_sort_key(k[0]), k[1] != REFERENCE_ARCH, k[1])):
+        bundle.builds.append(found[key])
+    with_builds = {b["release"] for b in bundle.builds}
+    notes = {}
+    for i, entry in enumerate(_list_file(bundle.data_dir / "releases.yaml", bundle.data_dir), start=1):
+        where = f"releases.yaml: {entry.get('name', f'entry {i}') if isinstance(entry, dict) else f'entry {i}'}"
+        _check_entry(entry, RELEASE_KEYS, RELEASE_REQUIRED, where)
+        name = _release_name(entry["name"], where)
+        if name in notes:
+            raise DataError(f"{where}: release listed twice")
+        if name not in with_builds:
+            raise DataError(f"{where}: no build of this release in layouts/ (a release is known by its builds)")
+        notes[name] = (entry.get("notes") or "").strip()
+        for arch, curated in (entry.get("builds") or {}).items():
+            build = found.get((name, arch))
+            if build is None:
+                raise DataError(f"{where}: builds: no {arch} build of {name} in layouts/")
+            _check_entry(curated, RELEASE_BUILD_KEYS, set(), f"{where}: builds: {arch}")
+            build["values"]["vendor_build"] = bool(curated.get("vendor_build", False))
+            build["values"]["notes"] = (curated.get("notes") or "").strip()
+    for name in sorted(with_builds, key=release_sort_key):
+        bundle.releases[name] = {"notes": notes.get(name, "")}
+
+
+def _build_fields(bundle, release, arch=None):
+    """{(struct, name): [paths]} of the release's builds (of one architecture, if given)."""
+    fields = defaultdict(list)
+    for build in bundle.builds:
+        if build["release"] == release and arch in (None, build["arch"]):
+            for struct in build["structs"]:
+                for f in struct.fields:
+                    fields[(struct.name, f.name)].append(f.path)
+    return fields
+
+
+def _read_backports(bundle):
+    path = bundle.data_dir / "backports.yaml"
+    if not path.exists():
+        return
+    seen = set()
+    for i, entry in enumerate(_list_file(path, bundle.data_dir), start=1):
+        label = f"{entry.get('release')} {entry.get('commit')}" if isinstance(entry, dict) else f"entry {i}"
+        where = f"backports.yaml: {label}"
+        _check_entry(entry, BACKPORT_KEYS, BACKPORT_REQUIRED, where)
+        release = entry["release"]
+        if release not in bundle.releases:
+            raise DataError(f"{where}: no build of release {release!r} in layouts/")
+        _release_name(entry["upstream"], f"{where}: upstream")
+        if (release, entry["commit"]) in seen:
+            raise DataError(f"{where}: listed twice")
+        seen.add((release, entry["commit"]))
+        values = {k: (entry.get(k) or "").strip() for k in ("commit", "upstream", "subject", "note")}
+        try:
+            Backport(release=Release(name=release), **values).clean_fields(exclude=["release", "source"])
+        except Exception as exc:
+            raise DataError(f"{where}: {_messages(exc)}") from exc
+        arch = entry.get("arch")
+        having = _build_fields(bundle, release, arch)
+        fields = []
+        for item in entry["fields"]:
+            _check_entry(item, {"struct": str, "name": str}, {"struct", "name"}, f"{where}: fields")
+            if (item["struct"], item["name"]) not in having:
+                raise DataError(f"{where}: no build of {release} has {item['struct']}.{item['name']}")
+            fields.append((item["struct"], item["name"]))
+        source = _source_ref(bundle, entry["source"], where)
+        bundle.backports.append({"release": release, "arch": arch, "source": source, "fields": fields, **values})
 
 
 def _read_configs(bundle):
@@ -192,8 +313,8 @@ def _read_configs(bundle):
         raise DataError("configs.yaml: expected the keys 'source' and 'structs'")
     bundle.configs_source = _source_ref(bundle, content.get("source") or "", "configs.yaml: source")
     known = defaultdict(set)
-    for release in bundle.releases:
-        for struct in release["structs"]:
+    for build in bundle.builds:
+        for struct in build["structs"]:
             known[struct.name].update(f.name for f in struct.fields)
     for struct, mapping in (content.get("structs") or {}).items():
         if not isinstance(mapping, dict):
@@ -265,8 +386,8 @@ def _read_types(bundle):
         for ident in entry.get("identification") or []:
             _check_entry(ident, IDENT_KEYS, {"test", "source"}, f"{where}: identification")
             since = ident.get("since") or ""
-            if since and not RELEASE_NAME.match(since):
-                raise DataError(f"{where}: identification since {since!r}: a release is named like v6.10")
+            if since:
+                _release_name(since, f"{where}: identification since")
             if since in sinces:
                 raise DataError(f"{where}: two identifications since {since or 'the start'}")
             sinces.add(since)
@@ -275,14 +396,16 @@ def _read_types(bundle):
 
 
 def _read_usages(bundle):
+    """Usages are recorded on the fields of each release's reference (x86_64) build; the other
+    architectures' builds show them on their fields of the same name."""
     fields = {}  # (release, struct) -> {name: [paths]}
     for release in bundle.releases:
-        for struct in release["structs"]:
+        for struct in bundle.reference_structs(release).values():
             by_name = defaultdict(list)
             for f in struct.fields:
                 by_name[f.name].append(f.path)
-            fields[(release["name"], struct.name)] = by_name
-    release_names = [r["name"] for r in bundle.releases]
+            fields[(release, struct.name)] = by_name
+    release_names = list(bundle.releases)
     seen = {}
     for path in sorted((bundle.data_dir / "usages").glob("*.yaml")):
         rel = path.relative_to(bundle.data_dir)
@@ -300,9 +423,15 @@ def _read_usages(bundle):
                 releases = entry.get("releases") or having
                 if not having:
                     raise DataError(f"{where}: no release has struct {struct}")
+                carried = entry.get("carried") or []
+                for release in carried:
+                    if release not in releases:
+                        raise DataError(f"{where}: carried to {release!r}, which is not one of its releases")
                 for release in releases:
                     if release not in release_names:
                         raise DataError(f"{where}: unknown release {release!r}")
+                    if not bundle.reference_structs(release):
+                        raise DataError(f"{where}: release {release} has no {REFERENCE_ARCH} build to record it on")
                     paths = fields.get((release, struct), {}).get(name)
                     if not paths:
                         raise DataError(f"{where}: struct {struct} of {release} has no field {name!r}")
@@ -318,7 +447,9 @@ def _read_usages(bundle):
                         raise DataError(f"{where}: usage of {release} recorded twice (also in {seen[key]})")
                     seen[key] = str(rel)
                     source = _source_ref(bundle, entry["source"], where)
-                    bundle.usages.append((slug, release, struct, field_path, name, entry["keeps"].strip(), source))
+                    bundle.usages.append(
+                        (slug, release, struct, field_path, name, entry["keeps"].strip(), source, release in carried)
+                    )
 
 
 def _check_cycles(bundle, stored):
@@ -360,21 +491,12 @@ def load(bundle):
             struct: {name: (config, sources[key]) for name, (config, key) in fields.items()}
             for struct, fields in bundle.configs.items()
         }
-        for release in bundle.releases:
-            is_new = not Release.objects.filter(name=release["name"]).exists()
-            counts.add(
-                layouts.store(
-                    release["name"], release["structs"], release["provenance"], release["kernel_version"], configs
-                )
-            )
-            obj = Release.objects.get(name=release["name"])
-            wanted = {k: release[k] for k in ("vendor_build", "notes")} | {"layout_file": release["file"]}
-            if any(getattr(obj, k) != v for k, v in wanted.items()):
-                for k, v in wanted.items():
-                    setattr(obj, k, v)
-                obj.save()
-                # A release store() just created is counted once, as created.
-                counts.updated += 0 if is_new else 1
+        for build in bundle.builds:
+            counts.add(layouts.store(build["release"], build["arch"], build["structs"], build["values"], configs))
+        _upsert_releases(bundle, counts)
+        builds = {(b.release.name, b.arch): b for b in Build.objects.select_related("release")}
+        _upsert_enums(bundle, builds, counts)
+        _upsert_backports(bundle, builds, sources, counts)
         types = _upsert_types(bundle, sources, counts)
         _upsert_relations(bundle, types, sources, counts)
         _upsert_identifications(bundle, types, sources, counts)
@@ -404,6 +526,59 @@ def _upsert_sources(bundle, counts):
             existing[key] = Source.objects.create(key=key, **values)
         _save_if_changed(existing[key], values, counts, created=obj is None)
     return existing
+
+
+def _upsert_releases(bundle, counts):
+    for release in Release.objects.filter(name__in=list(bundle.releases)):
+        _save_if_changed(release, bundle.releases[release.name], counts, created=False)
+
+
+def _upsert_enums(bundle, builds, counts):
+    existing = {(e.build_id, e.enum, e.name): e for e in EnumValue.objects.all()}
+    new, changed = [], []
+    for entry in bundle.builds:
+        build = builds[(entry["release"], entry["arch"])]
+        for enum, values in entry["enums"].items():
+            for name, value in values.items():
+                obj = existing.get((build.id, enum, name))
+                if obj is None:
+                    new.append(EnumValue(build=build, enum=enum, name=name, value=value))
+                elif obj.value != value:
+                    obj.value = value
+                    changed.append(obj)
+                else:
+                    counts.unchanged += 1
+    EnumValue.objects.bulk_create(new)
+    EnumValue.objects.bulk_update(changed, ["value"])
+    counts.created += len(new)
+    counts.updated += len(changed)
+
+
+def _upsert_backports(bundle, builds, sources, counts):
+    """Backports, and the fields of each build of the release that came with them."""
+    existing = {(b.release.name, b.commit): b for b in Backport.objects.select_related("release", "source")}
+    fields = defaultdict(list)  # (release, arch, struct, name) -> [Field]
+    for fld in LayoutField.objects.select_related("layout__build__release").filter(
+        layout__build__release__name__in=[b["release"] for b in bundle.backports]
+    ):
+        build = fld.layout.build
+        fields[(build.release.name, build.arch, fld.layout.struct, fld.name)].append(fld)
+    marked = []
+    for entry in bundle.backports:
+        release = Release.objects.get(name=entry["release"])
+        values = {k: entry[k] for k in ("upstream", "subject", "note")} | {"source": sources[entry["source"]]}
+        obj = existing.get((entry["release"], entry["commit"]))
+        if obj is None:
+            obj = Backport.objects.create(release=release, commit=entry["commit"], **values)
+        _save_if_changed(obj, values, counts, created=(entry["release"], entry["commit"]) not in existing)
+        for (rel, arch, struct, name), flds in fields.items():
+            if rel == entry["release"] and entry["arch"] in (None, arch) and (struct, name) in entry["fields"]:
+                for fld in flds:
+                    if fld.backport_id != obj.id:
+                        fld.backport = obj
+                        marked.append(fld)
+    LayoutField.objects.bulk_update(marked, ["backport"])
+    counts.updated += len(marked)
 
 
 def _upsert_types(bundle, sources, counts):
@@ -456,14 +631,14 @@ def _upsert_identifications(bundle, types, sources, counts):
 
 def _upsert_usages(bundle, types, sources, counts):
     fields = {
-        (f.layout.release.name, f.layout.struct, f.path, f.name): f
-        for f in LayoutField.objects.select_related("layout__release")
+        (f.layout.build.release.name, f.layout.struct, f.path, f.name): f
+        for f in LayoutField.objects.filter(layout__build__arch=REFERENCE_ARCH).select_related("layout__build__release")
     }
     existing = {(u.memory_type.slug, u.field_id): u for u in FieldUsage.objects.select_related("memory_type", "source")}
-    for slug, release, struct, path, name, keeps, source in bundle.usages:
+    for slug, release, struct, path, name, keeps, source, carried in bundle.usages:
         fld = fields[(release, struct, path, name)]
         obj = existing.get((slug, fld.pk))
-        values = {"keeps": keeps, "source": sources[source]}
+        values = {"keeps": keeps, "source": sources[source], "carried": carried}
         if obj is None:
             FieldUsage.objects.create(memory_type=types[slug], field=fld, **values)
         _save_if_changed(obj, values, counts, created=obj is None)
@@ -527,21 +702,32 @@ def export(data_dir):
         write(f"sources/{kind}.yaml", entries, f"Sources of kind '{kind}' (written by export_kernel_data).")
 
     releases = []
-    for r in Release.objects.order_by("sort_key").prefetch_related("layouts"):
-        page = next((lay for lay in r.layouts.all() if lay.struct == "page"), None)
-        entry = {
-            "name": r.name,
-            "kernel_version": r.kernel_version,
-            "file": r.layout_file,
-            "provenance": page.provenance if page else "",
-            "vendor_build": r.vendor_build,
-            "notes": r.notes,
+    for r in Release.objects.order_by("sort_key").prefetch_related(Prefetch("builds", Build.objects.reference_first())):
+        builds = {
+            b.arch: _drop_empty({"vendor_build": b.vendor_build, "notes": b.notes})
+            for b in r.builds.all()
+            if b.vendor_build or b.notes
         }
-        releases.append(_drop_empty(entry, keep=("name", "file", "provenance", "vendor_build")))
-    write("releases.yaml", releases, "Kernel releases and the pahole files their layouts come from.")
+        releases.append(_drop_empty({"name": r.name, "notes": r.notes, "builds": builds}, keep=("name",)))
+    write(
+        "releases.yaml", releases, "Kernel releases: notes on each and on its builds (data/layouts/ holds the builds)."
+    )
+
+    backports = []
+    for b in Backport.objects.select_related("release", "source").prefetch_related("fields__layout__build"):
+        arches = {f.layout.build.arch for f in b.fields.all()}
+        names = sorted({(f.layout.struct, f.name) for f in b.fields.all()})
+        entry = {"release": b.release.name, "arch": arches.pop() if len(arches) == 1 else None}
+        entry |= {"commit": b.commit, "upstream": b.upstream, "subject": b.subject, "source": b.source.key}
+        entry |= {"fields": [{"struct": struct, "name": name} for struct, name in names], "note": b.note}
+        backports.append(_drop_empty(entry, keep=("fields",)))
+    if backports:
+        write("backports.yaml", backports, "Fields that stable builds carry and their release tags lack.")
 
     configs = defaultdict(dict)
-    config_rows = LayoutField.objects.exclude(config="").order_by("layout__struct", "name", "layout__release__sort_key")
+    config_rows = LayoutField.objects.exclude(config="").order_by(
+        "layout__struct", "name", "layout__build__release__sort_key", "layout__build__arch"
+    )
     for struct, name, config, key in config_rows.values_list("layout__struct", "name", "config", "config_source__key"):
         configs[struct].setdefault(name, (config, key))
     if configs:
@@ -561,21 +747,23 @@ def export(data_dir):
             "parent_relations__parent",
             "parent_relations__source",
             "identifications__source",
-            "usages__field__layout__release",
+            "usages__field__layout__build__release",
             "usages__source",
         )
     )
     ambiguous = set(
-        LayoutField.objects.values("layout__release__name", "layout__struct", "name")
+        LayoutField.objects.filter(layout__build__arch=REFERENCE_ARCH)
+        .values("layout__build__release__name", "layout__struct", "name")
         .annotate(paths=Count("id"))
         .filter(paths__gt=1)
-        .values_list("layout__release__name", "layout__struct", "name")
+        .values_list("layout__build__release__name", "layout__struct", "name")
     )
     release_order = {
         name: i for i, name in enumerate(Release.objects.order_by("sort_key").values_list("name", flat=True))
     }
     having_struct = defaultdict(list)
-    for release, struct in StructLayout.objects.order_by("release__sort_key").values_list("release__name", "struct"):
+    reference_layouts = StructLayout.objects.filter(build__arch=REFERENCE_ARCH).order_by("build__release__sort_key")
+    for release, struct in reference_layouts.values_list("build__release__name", "struct"):
         having_struct[struct].append(release)
     for area in MemoryType.Area.values:
         in_area = [t for t in types if t.area == area]
@@ -627,19 +815,26 @@ def _usage_entries(t, release_order, having_struct, ambiguous):
     releases only when they are not every release that has the struct, and the field's path
     only where its name alone is ambiguous in that release."""
     grouped = defaultdict(list)
+    carried = defaultdict(list)
     for u in t.usages.all():
         f = u.field
-        release = f.layout.release.name
+        release = f.layout.build.release.name
         path = f.path if (release, f.layout.struct, f.name) in ambiguous else None
-        grouped[(f.layout.struct, f.name, path, u.keeps, u.source.key)].append(release)
+        key = (f.layout.struct, f.name, path, u.keeps, u.source.key)
+        grouped[key].append(release)
+        if u.carried:
+            carried[key].append(release)
     entries = []
-    for (struct, name, path, keeps, source), releases in grouped.items():
+    for key, releases in grouped.items():
+        struct, name, path, keeps, source = key
         releases.sort(key=release_order.get)
         entry = {"struct": struct, "field": name}
         if path is not None:
             entry["path"] = path
         if releases != having_struct[struct]:
             entry["releases"] = releases
+        if carried[key]:
+            entry["carried"] = sorted(carried[key], key=release_order.get)
         entry["keeps"] = keeps
         entry["source"] = source
         entries.append((release_order[releases[0]], struct, entry["field"], entry))

@@ -5,9 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Prefetch
 
-from apps.kernel.models import WORD_SIZE, Field, FieldUsage, Release, StructLayout
+from apps.kernel.models import REFERENCE_ARCH, Build, Field, FieldUsage, Release, StructLayout
 
 FIELD_ATTRS = ("c_type", "offset", "size", "bit_offset", "bit_size", "page_index", "position")
 
@@ -31,34 +30,44 @@ class Counts:
         return f"{self.created} created, {self.updated} updated, {self.deleted} deleted, {self.unchanged} unchanged"
 
 
-def _page_size(release, structs):
+def _page_size(build, structs):
     for struct in structs:
         if struct.name == "page":
             return struct.size
-    if release is not None:
-        layout = StructLayout.objects.filter(release=release, struct="page").first()
+    if build is not None:
+        layout = StructLayout.objects.filter(build=build, struct="page").first()
         if layout:
             return layout.size
-    raise LayoutError("struct page is neither in the input nor already stored for this release")
+    raise LayoutError("struct page is neither in the input nor already stored for this build")
 
 
-def store(release_name, structs, provenance, kernel_version="", configs=None):
-    """Store parsed structs (pahole.StructDef) as the layouts of a release, all or nothing.
+BUILD_ATTRS = ("kernel_version", "uname", "banner", "package", "package_version", "sha256", "debuginfo", "tool",
+               "command", "layout_file", "vendor_build", "notes")  # fmt: skip
 
-    Creates the release when it is new. Fields are matched by (path, name): changed ones are
-    updated, missing ones created, and ones no longer in the input deleted, unless a field usage
-    points at them (then nothing is written). Storing the same input again changes nothing.
-    configs: {struct: {field: (CONFIG_X, Source)}}: the config option each field depends on.
-    Returns Counts of layouts and fields together."""
-    configs = configs or {}
+
+def store(release_name, arch, structs, build_values=None, configs=None, allow_drop=True):
+    """Store parsed structs (pahole.StructDef) as the layouts of one build, all or nothing.
+
+    Creates the release and the build when they are new, and updates the build's provenance
+    (build_values: {attr: value} of BUILD_ATTRS). Fields are matched by (path, name): changed
+    ones are updated, missing ones created, and ones no longer in the input deleted, unless a
+    field usage points at them (then nothing is written). Curated data on a kept field (its
+    config dependency, its backport) stays as it is unless configs says otherwise. Storing the
+    same input again changes nothing.
+    configs: {struct: {field: (CONFIG_X, Source)}}: the config option each field depends on;
+    None keeps the stored config dependencies. With allow_drop False, fields the input no
+    longer has are named in a LayoutError instead of being deleted.
+    Returns Counts of the build, its layouts and fields together."""
+    build_values = {k: v for k, v in (build_values or {}).items() if k in BUILD_ATTRS}
     release = Release.objects.filter(name=release_name).first()
-    page_size = _page_size(release, structs)
+    build = Build.objects.filter(release=release, arch=arch).first() if release else None
+    page_size = _page_size(build, structs)
     counts = Counts()
     layouts = {}
     existing = defaultdict(dict)
-    if release is not None:
-        layouts = {lay.struct: lay for lay in release.layouts.all()}
-        for fld in Field.objects.of_release(release):
+    if build is not None:
+        layouts = {lay.struct: lay for lay in build.layouts.all()}
+        for fld in Field.objects.of_build(build):
             existing[fld.layout.struct][(fld.path, fld.name)] = fld
     # Validate before writing anything: removed fields must not carry usages.
     for struct in structs:
@@ -67,31 +76,40 @@ def store(release_name, structs, provenance, kernel_version="", configs=None):
         used = FieldUsage.objects.filter(field__in=gone).select_related("memory_type", "field__layout").first()
         if used:
             raise LayoutError(
-                f"struct {struct.name}.{used.field.name} of {release_name} is gone from the input "
+                f"struct {struct.name}.{used.field.name} of {release_name} ({arch}) is gone from the input "
                 f"but {used.memory_type.slug} records a usage of it; remove that usage first"
+            )
+        if gone and not allow_drop:
+            names = ", ".join(f"{struct.name}.{fld.name}" for fld in gone[:10])
+            raise LayoutError(
+                f"{len(gone)} stored field(s) of {release_name} ({arch}) are not in the input ({names}); "
+                "nothing was written; run again with --allow-drop to delete them"
             )
     with transaction.atomic():
         if release is None:
-            release = Release.objects.create(name=release_name, kernel_version=kernel_version)
+            release = Release.objects.create(name=release_name)
             counts.created += 1
-        elif kernel_version and release.kernel_version != kernel_version:
-            release.kernel_version = kernel_version
-            release.save(update_fields=["kernel_version"])
+        if build is None:
+            build = Build.objects.create(release=release, arch=arch, **build_values)
+            counts.created += 1
+        elif any(getattr(build, k) != v for k, v in build_values.items()):
+            for k, v in build_values.items():
+                setattr(build, k, v)
+            build.save()
             counts.updated += 1
         for struct in structs:
             layout = layouts.get(struct.name)
             if layout is None:
-                layout = StructLayout.objects.create(
-                    release=release, struct=struct.name, size=struct.size, provenance=provenance
-                )
+                layout = StructLayout.objects.create(build=build, struct=struct.name, size=struct.size)
                 counts.created += 1
-            elif (layout.size, layout.provenance) != (struct.size, provenance):
-                layout.size, layout.provenance = struct.size, provenance
-                layout.save(update_fields=["size", "provenance"])
+            elif layout.size != struct.size:
+                layout.size = struct.size
+                layout.save(update_fields=["size"])
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-            counts.add(_store_fields(layout, struct, existing[struct.name], page_size, configs.get(struct.name, {})))
+            struct_configs = None if configs is None else configs.get(struct.name, {})
+            counts.add(_store_fields(layout, struct, existing[struct.name], page_size, struct_configs))
     return counts
 
 
@@ -108,11 +126,14 @@ def _store_fields(layout, struct, existing, page_size, configs):
             "bit_size": f.bit_size,
             "page_index": f.offset // page_size,
             "position": f.position,
-            "config": configs.get(f.name, ("", None))[0],
-            "config_source_id": getattr(configs.get(f.name, ("", None))[1], "pk", None),
         }
-        wanted.add((f.path, f.name))
         fld = existing.get((f.path, f.name))
+        if configs is not None:
+            values["config"] = configs.get(f.name, ("", None))[0]
+            values["config_source_id"] = getattr(configs.get(f.name, ("", None))[1], "pk", None)
+        elif fld is None:
+            values["config"], values["config_source_id"] = "", None
+        wanted.add((f.path, f.name))
         if fld is None:
             new.append(Field(layout=layout, path=f.path, name=f.name, **values))
         elif any(getattr(fld, k) != v for k, v in values.items()):
@@ -131,22 +152,28 @@ def _store_fields(layout, struct, existing, page_size, configs):
 
 @dataclass
 class Word:
-    """One 8-byte word of struct page and every field that shares it."""
+    """One word of struct page and every field that shares it."""
 
     index: int
     offset: int
+    size: int
     fields: list
 
+    @property
+    def last_byte(self):
+        return self.offset + self.size - 1
 
-def words(fields, struct_size):
-    """Group a layout's fields into its 8-byte words, in offset order; a field wider than a
-    word (a list_head) is listed in each word it covers."""
+
+def words(fields, struct_size, word_size):
+    """Group a layout's fields into its words (8 bytes on 64-bit builds, 4 on 32-bit ones), in
+    offset order; a field wider than a word (a list_head) is listed in each word it covers."""
     by_word = [
-        Word(index=i, offset=i * WORD_SIZE, fields=[]) for i in range((struct_size + WORD_SIZE - 1) // WORD_SIZE)
+        Word(index=i, offset=i * word_size, size=word_size, fields=[])
+        for i in range((struct_size + word_size - 1) // word_size)
     ]
     for fld in sorted(fields, key=lambda f: (f.offset, f.position)):
-        first = fld.word
-        last = (fld.offset + max(fld.size, 1) - 1) // WORD_SIZE
+        first = fld.offset // word_size
+        last = (fld.offset + max(fld.size, 1) - 1) // word_size
         for index in range(first, min(last, len(by_word) - 1) + 1):
             by_word[index].fields.append(fld)
     return by_word
@@ -161,6 +188,36 @@ def page_fields_under(field, page_fields, page_size):
     return [pf for pf in page_fields if pf.offset < end and start < pf.offset + max(pf.size, 1)]
 
 
+def usages_of_build(build):
+    """[(usage, field)] of one build: usages are recorded on the fields of the release's
+    reference build (x86_64); another architecture's build shows each of them on its own field
+    of the same struct, path and name (or the same name where the path differs), and leaves out
+    those whose field it does not have (a CONFIG_64BIT field on a 32-bit build). 1 query on the
+    reference build, 2 on another."""
+    usages = (
+        FieldUsage.objects.filter(
+            field__layout__build__release_id=build.release_id, field__layout__build__arch=REFERENCE_ARCH
+        )
+        .select_related("memory_type", "field__layout", "source")
+        .order_by("memory_type__slug", "field__layout__struct", "field__offset", "field__position")
+    )
+    if build.is_reference:
+        return [(usage, usage.field) for usage in usages]
+    by_path, by_name = {}, defaultdict(list)
+    for fld in Field.objects.of_build(build):
+        by_path[(fld.layout.struct, fld.path, fld.name)] = fld
+        by_name[(fld.layout.struct, fld.name)].append(fld)
+    result = []
+    for usage in usages:
+        ref = usage.field
+        fld = by_path.get((ref.layout.struct, ref.path, ref.name))
+        if fld is None and len(by_name[(ref.layout.struct, ref.name)]) == 1:
+            fld = by_name[(ref.layout.struct, ref.name)][0]
+        if fld is not None:
+            result.append((usage, fld))
+    return result
+
+
 @dataclass
 class MatrixRow:
     """One struct page field on one page of a compound (page_index 0: the head page), with
@@ -173,36 +230,35 @@ class MatrixRow:
 
 @dataclass
 class Matrix:
-    """struct page fields (rows) x memory types (columns) of one release."""
+    """struct page fields (rows) x memory types (columns) of one build."""
 
-    release: object
+    build: object
     page_size: int
     types: list
     rows: list
 
+    @property
+    def release(self):
+        return self.build.release
 
-def matrix(release):
-    """What each type keeps in each field of the release's struct page (2 queries).
+
+def matrix(build):
+    """What each type keeps in each field of the build's struct page (2 queries; 3 for a build
+    other than the reference architecture's).
 
     A usage recorded on a descriptor's field (folio, slab, ptdesc, ...) is shown on every struct
     page field it overlays; one on a tail page (folio fields on page[1..3]) goes to the rows of
     that page. Rows come for the head page and every tail page a usage reaches, each page's
     fields in offset order; columns are the types with a usage in the release, by slug."""
     page_fields = list(
-        Field.objects.filter(layout__release=release, layout__struct="page")
+        Field.objects.filter(layout__build=build, layout__struct="page")
         .select_related("layout")
         .order_by("offset", "position")
-    )
-    usages = list(
-        FieldUsage.objects.filter(field__layout__release=release)
-        .select_related("memory_type", "field__layout")
-        .order_by("memory_type__slug", "field__layout__struct", "field__offset", "field__position")
     )
     page_size = page_fields[0].layout.size if page_fields else 0
     cells = defaultdict(lambda: defaultdict(list))  # (page_index, field id) -> slug -> entries
     types = {}
-    for usage in usages:
-        fld = usage.field
+    for usage, fld in usages_of_build(build):
         types[usage.memory_type.slug] = usage.memory_type
         if fld.layout.struct == "page":
             under = [fld]
@@ -220,105 +276,4 @@ def matrix(release):
         for index in page_indexes
         for pf in page_fields
     ]
-    return Matrix(release=release, page_size=page_size, types=[types[s] for s in sorted(types)], rows=rows)
-
-
-def _field_keys(fields):
-    """{key: field} where the key is the field's name, or path/name where the name repeats in
-    the struct (pahole prints several anonymous-union members with the same name)."""
-    names = defaultdict(int)
-    for fld in fields:
-        names[fld.name] += 1
-    return {(fld.name if names[fld.name] == 1 else f"{fld.path}/{fld.name}"): fld for fld in fields}
-
-
-def _pair_renames(removed, added):
-    """Pairs (old, new) of a removed and an added field at the same offset with the same C type
-    and size: the kernel renamed it (e.g. index became __folio_index). One-to-one, in order."""
-    pairs, left = [], list(added)
-    for old in removed:
-        for new in left:
-            same = (old.offset, old.page_index, old.c_type, old.size, old.bit_offset, old.bit_size) == (
-                new.offset,
-                new.page_index,
-                new.c_type,
-                new.size,
-                new.bit_offset,
-                new.bit_size,
-            )
-            if same:
-                pairs.append((old, new))
-                left.remove(new)
-                break
-    return pairs
-
-
-def diff(from_release, to_release):
-    """What changed in the layouts and the usages from one release to another (3 queries).
-
-    Returns plain data: {"structs": {"added": [names], "removed": [names], "changed": [...]},
-    "usages": [{"type", "added", "removed", "changed"}]}. A struct in both releases lists its
-    fields added, removed, moved (offset changed), resized, retyped (C type changed) and renamed
-    (a removed and an added field at the same offset with the same C type and size)."""
-    by_layout, sizes = {}, {}
-    stored = StructLayout.objects.filter(release__in=[from_release, to_release]).prefetch_related(
-        Prefetch("fields", queryset=Field.objects.order_by("offset", "position"))
-    )
-    for layout in stored:
-        by_layout[(layout.release_id, layout.struct)] = list(layout.fields.all())
-        sizes[(layout.release_id, layout.struct)] = layout.size
-    before = {struct for rid, struct in by_layout if rid == from_release.id}
-    after = {struct for rid, struct in by_layout if rid == to_release.id}
-    changed = []
-    for struct in sorted(before & after):
-        old = _field_keys(by_layout[(from_release.id, struct)])
-        new = _field_keys(by_layout[(to_release.id, struct)])
-        removed = [old[k] for k in old if k not in new]
-        added = [new[k] for k in new if k not in old]
-        renamed = _pair_renames(removed, added)
-        removed = [f for f in removed if all(f is not o for o, _ in renamed)]
-        added = [f for f in added if all(f is not n for _, n in renamed)]
-        both = [(old[k], new[k]) for k in old if k in new]
-        entry = {
-            "struct": struct,
-            "from_size": sizes[(from_release.id, struct)],
-            "to_size": sizes[(to_release.id, struct)],
-            "added": added,
-            "removed": removed,
-            "renamed": renamed,
-            "moved": [(o, n) for o, n in both if (o.offset, o.bit_offset) != (n.offset, n.bit_offset)],
-            "resized": [(o, n) for o, n in both if (o.size, o.bit_size) != (n.size, n.bit_size)],
-            "retyped": [(o, n) for o, n in both if o.c_type != n.c_type],
-        }
-        if entry["from_size"] != entry["to_size"] or any(
-            entry[k] for k in ("added", "removed", "renamed", "moved", "resized", "retyped")
-        ):
-            changed.append(entry)
-    return {
-        "structs": {"added": sorted(after - before), "removed": sorted(before - after), "changed": changed},
-        "usages": _usage_diff(from_release, to_release),
-    }
-
-
-def _usage_diff(from_release, to_release):
-    """Per type: usages added, removed, or keeping something else, matched by struct and field
-    name (1 query)."""
-    kept = defaultdict(dict)  # (slug, release id) -> {(struct, field name): usage}
-    usages = FieldUsage.objects.filter(field__layout__release__in=[from_release, to_release]).select_related(
-        "memory_type", "field__layout"
-    )
-    for usage in usages.order_by("memory_type__slug", "field__layout__struct", "field__offset", "field__position"):
-        key = (usage.field.layout.struct, usage.field.name)
-        kept[(usage.memory_type.slug, usage.field.layout.release_id)][key] = usage
-    result = []
-    for slug in sorted({slug for slug, _ in kept}):
-        old, new = kept.get((slug, from_release.id), {}), kept.get((slug, to_release.id), {})
-        entry = {
-            "type": slug,
-            "added": [new[k] for k in new if k not in old],
-            "removed": [old[k] for k in old if k not in new],
-            "changed": [(old[k], new[k]) for k in old if k in new and old[k].keeps != new[k].keeps],
-        }
-        if entry["added"] or entry["removed"] or entry["changed"]:
-            result.append(entry)
-    return result
+    return Matrix(build=build, page_size=page_size, types=[types[s] for s in sorted(types)], rows=rows)

@@ -13,22 +13,34 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
-RELEASE_NAME = re.compile(r"^v(\d+)\.(\d+)(?:\.(\d+))?$")
-release_name_validator = RegexValidator(RELEASE_NAME, "A release is named like v6.12 or v6.1.55.")
+RELEASE_NAME = re.compile(r"^v(\d{1,2})\.(\d{1,2})(?:\.(\d{1,3})|-rc(\d{1,2}))?$")
+RELEASE_NAME_HELP = "A release is named like v6.12, v6.1.55 or v7.3-rc7 (major and minor up to 99, patch up to 999)."
+release_name_validator = RegexValidator(RELEASE_NAME, RELEASE_NAME_HELP)
 c_identifier_validator = RegexValidator(r"^[A-Za-z_][A-Za-z0-9_]*$", "A C identifier, e.g. page or folio.")
 commit_validator = RegexValidator(r"^[0-9a-f]{7,40}$", "A git commit: 7 to 40 lowercase hex digits.")
 
-# LP64: struct page is described in 8-byte words.
-WORD_SIZE = 8
+# The architecture a release is shown in unless another is asked for; usages are recorded on
+# its build's fields and carried to the other architectures' builds by field name.
+REFERENCE_ARCH = "x86_64"
 
 
 def release_sort_key(name):
-    """(major, minor, patch) of a release name such as 'v6.12'; ValueError when malformed."""
+    """(major, minor, patch, rc) of a release name such as 'v6.12' or 'v7.3-rc7', where a
+    release candidate sorts before the release (rc 99 stands for "not an rc");
+    ValueError when malformed or out of range."""
     match = RELEASE_NAME.match(name or "")
     if not match:
-        raise ValueError(f"{name!r} is not a release name like v6.12")
-    major, minor, patch = match.groups()
-    return int(major), int(minor), int(patch or 0)
+        raise ValueError(f"{name!r} is not a release name like v6.12 or v7.3-rc7")
+    major, minor, patch, rc = match.groups()
+    if rc is not None and not 1 <= int(rc) <= 98:
+        raise ValueError(f"{name!r}: a release candidate is numbered 1 to 98")
+    return int(major), int(minor), int(patch or 0), int(rc) if rc else 99
+
+
+def release_sort_number(name):
+    """release_sort_key() as one integer that orders releases (fits a 32-bit column)."""
+    major, minor, patch, rc = release_sort_key(name)
+    return ((major * 100 + minor) * 1000 + patch) * 100 + rc
 
 
 class Source(models.Model):
@@ -135,8 +147,11 @@ class MemoryTypeQuerySet(models.QuerySet):
             "sources",
             Prefetch(
                 "usages",
-                queryset=FieldUsage.objects.select_related("field__layout__release", "source").order_by(
-                    "-field__layout__release__sort_key", "field__layout__struct", "field__offset", "field__position"
+                queryset=FieldUsage.objects.select_related("field__layout__build__release", "source").order_by(
+                    "-field__layout__build__release__sort_key",
+                    "field__layout__struct",
+                    "field__offset",
+                    "field__position",
                 ),
             ),
         )
@@ -282,32 +297,28 @@ class Identification(models.Model):
 
     @property
     def sort_key(self):
-        return release_sort_key(self.since) if self.since else (0, 0, 0)
+        return release_sort_key(self.since) if self.since else (0, 0, 0, 0)
 
 
 class ReleaseQuerySet(models.QuerySet):
     def for_list(self):
-        """Releases, oldest first, each with its struct layouts by name and their field counts
-        as `field_count` (2 queries)."""
+        """Releases, oldest first, each with its builds (reference architecture first) and each
+        build's struct layouts by name with their field counts as `field_count` (3 queries)."""
         return self.prefetch_related(
+            Prefetch("builds", queryset=Build.objects.reference_first()),
             Prefetch(
-                "layouts",
+                "builds__layouts",
                 queryset=StructLayout.objects.annotate(field_count=models.Count("fields")).order_by("struct"),
-            )
+            ),
         ).order_by("sort_key")
 
 
 class Release(models.Model):
-    """A kernel release whose struct layouts were read from one build, e.g. v6.12 from Debian's
-    linux-image-6.12.x cloud kernel."""
+    """A kernel release series (v6.12, v7.3-rc7): the builds its layouts were read from, one per
+    architecture, and what memtypes knows of the release as a whole."""
 
     name = models.CharField(max_length=20, unique=True, validators=[release_name_validator])
-    kernel_version = models.CharField(max_length=200, blank=True, help_text="Exact version string of the build read.")
-    vendor_build = models.BooleanField(default=False, help_text="A vendor build that may carry non-mainline fields.")
     notes = models.TextField(blank=True)
-    layout_file = models.CharField(
-        max_length=200, blank=True, help_text="The pahole file under data/ its layouts were imported from."
-    )
     sort_key = models.PositiveIntegerField(editable=False, db_index=True, help_text="Derived from the name.")
 
     objects = ReleaseQuerySet.as_manager()
@@ -319,46 +330,187 @@ class Release(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        major, minor, patch = release_sort_key(self.name)
-        self.sort_key = major * 1_000_000 + minor * 1_000 + patch
+        self.sort_key = release_sort_number(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("web:release-detail", kwargs={"name": self.name})
 
+    @property
+    def is_rc(self):
+        return "-rc" in self.name
 
-class StructLayout(models.Model):
-    """One struct as one build laid it out, e.g. struct page of v6.12: 64 bytes."""
+    @property
+    def tag(self):
+        """The git tag of the release in the kernel's tree (v6.12, v7.3-rc7)."""
+        return self.name
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="layouts")
-    struct = models.CharField(max_length=64, validators=[c_identifier_validator], help_text="e.g. page, folio, slab")
-    size = models.PositiveIntegerField(help_text="sizeof in bytes")
-    provenance = models.TextField(help_text="The exact build or tree it was read from, and how.")
+
+class BuildQuerySet(models.QuerySet):
+    def reference_first(self):
+        """The reference architecture's build first, then the others by name."""
+        first = models.Case(models.When(arch=REFERENCE_ARCH, then=0), default=1)
+        return self.order_by(first, "arch")
+
+    def of(self, release_name, arch=REFERENCE_ARCH):
+        """The build of a release for an architecture, with its release (1 query), or None."""
+        return self.select_related("release").filter(release__name=release_name, arch=arch).first()
+
+
+class Build(models.Model):
+    """One kernel build whose debug information the layouts of a release were read from, for one
+    architecture, e.g. v6.12 on x86_64 from Debian's 6.12.117 cloud kernel (BTF, pahole 1.30).
+    A stable build is not its release tag: fields it gained from stable backports say so."""
+
+    class Arch(models.TextChoices):
+        X86_64 = "x86_64", "x86_64"
+        ARM64 = "arm64", "arm64"
+        ARM = "arm", "arm (32-bit)"
+        I386 = "i386", "i386 (32-bit)"
+
+    class DebugInfo(models.TextChoices):
+        BTF = "btf", "BTF"
+        DWARF = "dwarf", "DWARF"
+        SOURCE = "source", "derived from source (no build)"
+
+    WORD_SIZES = {Arch.X86_64: 8, Arch.ARM64: 8, Arch.ARM: 4, Arch.I386: 4}
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="builds")
+    arch = models.CharField(max_length=8, choices=Arch.choices, default=REFERENCE_ARCH)
+    kernel_version = models.CharField(max_length=40, help_text="Exact upstream version built, e.g. 6.12.117.")
+    uname = models.CharField(
+        max_length=100, blank=True, help_text="The build's release string, e.g. 6.12.117+deb12-cloud-amd64."
+    )
+    banner = models.TextField(blank=True, help_text="The 'Linux version ...' line of the image.")
+    package = models.CharField(
+        max_length=200, blank=True, help_text="The Debian package read, e.g. linux-image-...-dbg."
+    )
+    package_version = models.CharField(max_length=100, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, help_text="Of the package (or file) read.")
+    debuginfo = models.CharField(max_length=8, choices=DebugInfo.choices)
+    tool = models.CharField(max_length=100, blank=True, help_text="What read it, e.g. pahole 1.30.")
+    command = models.TextField(blank=True, help_text="How to read it again.")
+    layout_file = models.CharField(max_length=200, help_text="The pahole file under data/ its layouts come from.")
+    vendor_build = models.BooleanField(default=False, help_text="A vendor build that may carry non-mainline fields.")
+    notes = models.TextField(blank=True)
+
+    objects = BuildQuerySet.as_manager()
 
     class Meta:
-        ordering = ["release__sort_key", "struct"]
+        ordering = ["release__sort_key", "arch"]
         constraints = [
             models.UniqueConstraint(
-                fields=["release", "struct"],
-                name="layout_once_per_release",
-                violation_error_message="This release already has a layout of that struct.",
+                fields=["release", "arch"],
+                name="build_once_per_release_arch",
+                violation_error_message="This release already has a build for that architecture.",
             ),
         ]
 
     def __str__(self):
-        return f"struct {self.struct} ({self.release_id and self.release.name})"
+        return f"{self.release_id and self.release.name} {self.arch} ({self.kernel_version})"
+
+    @property
+    def word_size(self):
+        return self.WORD_SIZES.get(self.arch, 8)
+
+    @property
+    def is_reference(self):
+        return self.arch == REFERENCE_ARCH
+
+    @property
+    def label(self):
+        """One line naming the build, e.g. 'Debian 6.12.117-1~deb12u1 (linux-image-...), BTF, pahole 1.30'."""
+        if self.debuginfo == self.DebugInfo.SOURCE:
+            return f"{self.kernel_version}, derived by hand from source (no build)"
+        what = f"{self.package} {self.package_version}".strip() or self.uname or self.kernel_version
+        vendor = ", vendor build" if self.vendor_build else ""
+        return f"{self.kernel_version} ({what}){vendor}, {self.get_debuginfo_display()}, {self.tool}".rstrip(", ")
+
+
+class EnumValue(models.Model):
+    """A value of an enum as one build has it, e.g. PGTY_slab = 0xf5 in enum pagetype of v6.12:
+    page-type numbers and flag bits come from the build, never typed."""
+
+    build = models.ForeignKey(Build, on_delete=models.CASCADE, related_name="enum_values")
+    enum = models.CharField(max_length=64, validators=[c_identifier_validator], help_text="e.g. pagetype, pageflags")
+    name = models.CharField(max_length=100, validators=[c_identifier_validator])
+    value = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["build", "enum", "value", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["build", "enum", "name"],
+                name="enum_value_once_per_build",
+                violation_error_message="This build already has that enumerator.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enum}.{self.name} = {self.value}"
+
+
+class Backport(models.Model):
+    """A change that a stable build of a release carries although its release tag does not, e.g.
+    4eeec8c89a0c (v6.15) in Debian's 6.12.117: the fields it brought are not v6.12 facts."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="backports")
+    commit = models.CharField(max_length=40, validators=[commit_validator])
+    upstream = models.CharField(
+        max_length=20, validators=[release_name_validator], help_text="The first release tag that has the commit."
+    )
+    subject = models.CharField(max_length=300)
+    note = models.TextField(blank=True, help_text="What the release tag has instead.")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="backports")
+
+    class Meta:
+        ordering = ["release__sort_key", "commit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "commit"],
+                name="backport_once_per_release",
+                violation_error_message="This release already lists that backport.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commit[:12]} ({self.upstream}) in {self.release_id and self.release.name}"
+
+
+class StructLayout(models.Model):
+    """One struct as one build laid it out, e.g. struct page of v6.12 on x86_64: 64 bytes."""
+
+    build = models.ForeignKey(Build, on_delete=models.CASCADE, related_name="layouts")
+    struct = models.CharField(max_length=64, validators=[c_identifier_validator], help_text="e.g. page, folio, slab")
+    size = models.PositiveIntegerField(help_text="sizeof in bytes")
+
+    class Meta:
+        ordering = ["build__release__sort_key", "build__arch", "struct"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["build", "struct"],
+                name="layout_once_per_build",
+                violation_error_message="This build already has a layout of that struct.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"struct {self.struct} ({self.build_id and self.build})"
 
     def get_absolute_url(self):
-        return reverse("web:layout-detail", kwargs={"name": self.release.name, "struct": self.struct})
+        url = reverse("web:layout-detail", kwargs={"name": self.build.release.name, "struct": self.struct})
+        return url if self.build.is_reference else f"{url}?arch={self.build.arch}"
+
+    @property
+    def release(self):
+        return self.build.release
 
 
 class FieldQuerySet(models.QuerySet):
-    def of_release(self, release):
-        """Fields of every struct of a release, ordered by struct then offset (1 query)."""
+    def of_build(self, build):
+        """Fields of every struct of a build, ordered by struct then offset (1 query)."""
         return (
-            self.filter(layout__release=release)
-            .select_related("layout")
-            .order_by("layout__struct", "offset", "position")
+            self.filter(layout__build=build).select_related("layout").order_by("layout__struct", "offset", "position")
         )
 
 
@@ -391,6 +543,14 @@ class Field(models.Model):
         help_text="Where the config dependency was read.",
     )
     position = models.PositiveIntegerField(help_text="Order in the layout as pahole printed it.")
+    backport = models.ForeignKey(
+        Backport,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fields",
+        help_text="The stable backport this field came with: the release tag does not have it.",
+    )
 
     objects = FieldQuerySet.as_manager()
 
@@ -417,19 +577,14 @@ class Field(models.Model):
         indexes = [models.Index(fields=["layout", "offset"], name="field_layout_offset")]
 
     def __str__(self):
-        return f"{self.layout.release.name} {self.layout.struct}.{self.name} @{self.offset}"
-
-    @property
-    def word(self):
-        """Index of the 8-byte word of the struct that holds the field's first byte."""
-        return self.offset // WORD_SIZE
+        return f"{self.layout.build.release.name} {self.layout.struct}.{self.name} @{self.offset}"
 
 
 class FieldUsageQuerySet(models.QuerySet):
     def for_list(self):
         """Usages with their type, field, layout, release and source (1 query)."""
-        return self.select_related("memory_type", "field__layout__release", "source").order_by(
-            "field__layout__release__sort_key", "memory_type__slug", "field__layout__struct", "field__offset"
+        return self.select_related("memory_type", "field__layout__build__release", "source").order_by(
+            "field__layout__build__release__sort_key", "memory_type__slug", "field__layout__struct", "field__offset"
         )
 
 
@@ -441,6 +596,10 @@ class FieldUsage(models.Model):
     field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="usages")
     keeps = models.TextField(help_text="What the type keeps there.")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="usages")
+    carried = models.BooleanField(
+        default=False,
+        help_text="Carried forward from an earlier release and not yet re-verified at this one.",
+    )
 
     objects = FieldUsageQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("releases/", views.release_list, name="release-list"),
     path("releases/<str:name>/", views.release_detail, name="release-detail"),
     path("releases/<str:name>/matrix/", views.matrix, name="matrix"),
+    path("releases/<str:name>/drift/", views.release_drift, name="release-drift"),
     path("releases/<str:name>/structs/<str:struct>/", views.layout_detail, name="layout-detail"),
     path("search/", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from django import forms
 from django.db import DatabaseError, connection
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from apps.diagrams.render import inline_svg
-from apps.kernel import graph, layouts
-from apps.kernel.models import WORD_SIZE, Field, FieldUsage, MemoryType, Release, StructLayout
+from apps.kernel import drift, graph, layouts, releases
+from apps.kernel.models import REFERENCE_ARCH, Build, Field, MemoryType, Release
 
 # The hierarchy diagram of a type shows this many levels each way unless ?depth= says otherwise.
 MAX_DEPTH = 20
@@ -89,17 +89,19 @@ def _usage_rows(memory_type):
     page_fields_of_releases = (
         Field.objects.filter(
             layout__struct="page",
-            layout__release__in=Release.objects.filter(layouts__fields__usages__memory_type=memory_type),
+            layout__build__arch=REFERENCE_ARCH,
+            layout__build__release__in=Release.objects.filter(builds__layouts__fields__usages__memory_type=memory_type),
         )
         .select_related("layout")
         .order_by("offset", "position")
     )
     for fld in page_fields_of_releases:
-        page_fields[fld.layout.release_id].append(fld)
+        page_fields[fld.layout.build.release_id].append(fld)
     by_release = {}
     for usage in memory_type.usages.all():
         fld = usage.field
-        release = fld.layout.release
+        release = fld.layout.build.release
+        word_size = fld.layout.build.word_size
         on_page = page_fields[release.id]
         page_size = on_page[0].layout.size if on_page else None
         if fld.layout.struct == "page":
@@ -111,8 +113,8 @@ def _usage_rows(memory_type):
         row = UsageRow(
             usage=usage,
             page_index=fld.page_index,
-            first_word=None if start is None else start // WORD_SIZE,
-            last_word=None if start is None else (start + max(fld.size, 1) - 1) // WORD_SIZE,
+            first_word=None if start is None else start // word_size,
+            last_word=None if start is None else (start + max(fld.size, 1) - 1) // word_size,
             page_fields=under,
         )
         by_release.setdefault(release.id, (release, []))[1].append(row)
@@ -159,19 +161,32 @@ def type_detail(request, slug):
 
 
 def release_list(request):
-    """Every release whose layouts were read, with its structs (2 queries)."""
+    """Every release whose layouts were read, with its builds and their structs (3 queries)."""
     return render(request, "web/release_list.html", {"releases": list(Release.objects.for_list())})
 
 
 def release_detail(request, name):
-    """One release: the build it was read from, its notes and its structs (2 queries)."""
+    """One release: the builds it was read from (one per architecture, each with its structs,
+    enums and backported fields), its notes, and how many usages were carried forward without
+    being re-verified (6 queries)."""
     release = get_object_or_404(Release.objects.for_list(), name=name)
-    return render(request, "web/release_detail.html", {"release": release})
+    previous = Release.objects.filter(sort_key__lt=release.sort_key).order_by("-sort_key").first()
+    return render(
+        request,
+        "web/release_detail.html",
+        {
+            "release": release,
+            "previous": previous,
+            "carried": releases.usage_counts(release),
+            "enums": releases.enum_table(release),
+            "backports": list(release.backports.select_related("source").prefetch_related("fields__layout__build")),
+        },
+    )
 
 
 @dataclass
 class WordRow:
-    """One 8-byte word of a struct: its fields, each with what every type keeps in it."""
+    """One word of a struct: its fields, each with what every type keeps in it."""
 
     word: object
     fields: list  # [(field, [(memory type, keeps, "struct.field" recorded on)])]
@@ -197,7 +212,7 @@ def _word_rows(layout, fields, matrix, usages):
     pages = []
     for page_index in page_indexes:
         rows = []
-        for word in layouts.words(fields, layout.size):
+        for word in layouts.words(fields, layout.size, layout.build.word_size):
             users = []
             for fld in word.fields:
                 if layout.struct == "page":
@@ -213,36 +228,41 @@ def _word_rows(layout, fields, matrix, usages):
     return pages
 
 
-def _direct_usages(fields):
-    """{field id: [usage]} of usages recorded on these fields (1 query)."""
-    found = defaultdict(list)
-    usages = (
-        FieldUsage.objects.filter(field__in=fields)
-        .select_related("memory_type", "source")
-        .order_by("memory_type__slug")
-    )
-    for usage in usages:
-        found[usage.field_id].append(usage)
-    return found
+def _build_or_404(request, name):
+    """The build of release `name` for ?arch= (x86_64 when absent); 404 naming what is missing."""
+    arch = request.GET.get("arch") or REFERENCE_ARCH
+    build = Build.objects.of(name, arch)
+    if build is None:
+        if arch not in Build.Arch.values:
+            raise Http404(f"No architecture named {arch!r}; memtypes knows {', '.join(Build.Arch.values)}.")
+        raise Http404(f"No build of {name} for {arch}.")
+    return build
 
 
 def layout_detail(request, name, struct):
-    """One struct as one release's build laid it out: its fields by offset with the unions that
-    hold them, its 8-byte words, and for struct page which types use each word, including the
-    usages recorded on the descriptors that overlay it (5 queries for struct page, 3 for others)."""
-    layout = get_object_or_404(StructLayout.objects.select_related("release"), release__name=name, struct=struct)
-    fields = list(layout.fields.order_by("offset", "position"))
-    usages = _direct_usages(fields)
+    """One struct as one build laid it out (?arch=, x86_64 by default): its fields by offset
+    with the unions that hold them, its words, and for struct page which types use each word,
+    including the usages recorded on the descriptors that overlay it (6 queries for struct page,
+    5 for others; one more on a build other than x86_64)."""
+    build = _build_or_404(request, name)
+    layout = get_object_or_404(build.layouts.select_related("build__release"), struct=struct)
+    fields = list(layout.fields.select_related("backport").order_by("offset", "position"))
+    usages = defaultdict(list)
+    for usage, fld in layouts.usages_of_build(build):
+        if fld.layout_id == layout.id:
+            usages[fld.id].append(usage)
     if layout.struct == "page":
-        matrix = layouts.matrix(layout.release)
+        matrix = layouts.matrix(build)
     else:
-        matrix = layouts.Matrix(release=layout.release, page_size=0, types=[], rows=[])
+        matrix = layouts.Matrix(build=build, page_size=0, types=[], rows=[])
     return render(
         request,
         "web/layout_detail.html",
         {
             "layout": layout,
-            "release": layout.release,
+            "build": build,
+            "release": build.release,
+            "builds": list(build.release.builds.reference_first()),
             "fields": [(fld, usages.get(fld.id, [])) for fld in fields],
             "pages": _word_rows(layout, fields, matrix, usages),
         },
@@ -250,11 +270,66 @@ def layout_detail(request, name, struct):
 
 
 def matrix(request, name):
-    """struct page fields x memory types of one release (3 queries)."""
-    release = get_object_or_404(Release, name=name)
-    table = layouts.matrix(release)
+    """struct page fields x memory types of one build (?arch=, x86_64 by default; 4 queries)."""
+    build = _build_or_404(request, name)
+    table = layouts.matrix(build)
     rows = [(row.page_index, row.field, [(t, row.cells.get(t.slug, [])) for t in table.types]) for row in table.rows]
-    return render(request, "web/matrix.html", {"release": release, "matrix": table, "rows": rows})
+    return render(
+        request,
+        "web/matrix.html",
+        {
+            "release": build.release,
+            "build": build,
+            "matrix": table,
+            "rows": rows,
+            "builds": list(build.release.builds.reference_first()),
+        },
+    )
+
+
+class DriftForm(forms.Form):
+    against = forms.CharField(required=False, max_length=20)
+    arch = forms.ChoiceField(required=False, choices=Build.Arch.choices)
+
+
+def release_drift(request, name):
+    """What changed from an earlier release (?against=, the previous one by default) to this
+    one, for one architecture (?arch=): fields added, removed, moved and renamed, usages whose
+    field vanished or moved, identification naming what is gone (fixed query count)."""
+    form = DriftForm(request.GET)
+    if not form.is_valid():
+        return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
+    arch = form.cleaned_data["arch"] or REFERENCE_ARCH
+    to_build = Build.objects.of(name, arch)
+    if to_build is None:
+        raise Http404(f"No build of {name} for {arch}.")
+    against = form.cleaned_data["against"]
+    if against:
+        from_build = Build.objects.of(against, arch)
+        if from_build is None:
+            raise Http404(f"No build of {against} for {arch}.")
+    else:
+        from_build = (
+            Build.objects.select_related("release")
+            .filter(arch=arch, release__sort_key__lt=to_build.release.sort_key)
+            .order_by("-release__sort_key")
+            .first()
+        )
+    report = drift.drift(from_build, to_build) if from_build else None
+    others = Release.objects.filter(builds__arch=arch).exclude(pk=to_build.release_id).order_by("sort_key")
+    return render(
+        request,
+        "web/drift.html",
+        {
+            "release": to_build.release,
+            "to_build": to_build,
+            "from_build": from_build,
+            "report": report,
+            "others": list(others),
+            "arch": arch,
+            "arches": Build.Arch.choices,
+        },
+    )
 
 
 class SearchForm(forms.Form):
@@ -287,8 +362,10 @@ def search(request):
         )
         fields = list(
             Field.objects.filter(Q(name__icontains=query) | Q(c_type__icontains=query))
-            .select_related("layout__release")
-            .order_by("-layout__release__sort_key", "layout__struct", "offset", "position")[: SEARCH_FIELD_LIMIT + 1]
+            .select_related("layout__build__release")
+            .order_by(
+                "-layout__build__release__sort_key", "layout__build__arch", "layout__struct", "offset", "position"
+            )[: SEARCH_FIELD_LIMIT + 1]
         )
         context["fields"] = fields[:SEARCH_FIELD_LIMIT]
         context["more_fields"] = len(fields) > SEARCH_FIELD_LIMIT

@@ -84,3 +84,9 @@ def path_label(field):
         match = SEGMENT.match(segment)
         labels.append(f"{match['kind']} {match['ordinal']} at {match['offset']}" if match else segment)
     return " › ".join(labels)
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key], or None where it has no such key."""
+    return mapping.get(key)
