@@ -3,6 +3,7 @@
 from itertools import count
 
 from apps.kernel.models import (
+    Build,
     Field,
     FieldUsage,
     Identification,
@@ -51,13 +52,32 @@ def make_identification(memory_type, **kw):
 
 
 def make_release(name=None, **kw):
-    return Release.objects.create(name=name or f"v6.{next(_n)}", **kw)
+    """A release; unnamed ones get distinct names within the release-name ranges."""
+    if name is None:
+        n = next(_n)
+        name = f"v{1 + n // 100_000 % 99}.{n // 1000 % 100}.{n % 1000}"
+    return Release.objects.create(name=name, **kw)
 
 
-def make_layout(release=None, struct="page", **kw):
-    values = {"size": 64, "provenance": "test layout"}
+def make_build(release=None, arch="x86_64", **kw):
+    values = {
+        "kernel_version": "6.12.117",
+        "debuginfo": "btf",
+        "tool": "pahole 1.30",
+        "layout_file": "layouts/test.pahole",
+    }
     values.update(kw)
-    return StructLayout.objects.create(release=release or make_release(), struct=struct, **values)
+    return Build.objects.create(release=release or make_release(), arch=arch, **values)
+
+
+def make_layout(release=None, struct="page", build=None, arch="x86_64", **kw):
+    """A layout of the release's build for arch (created when the release has none)."""
+    values = {"size": 64}
+    values.update(kw)
+    if build is None:
+        release = release or make_release()
+        build = Build.objects.filter(release=release, arch=arch).first() or make_build(release, arch=arch)
+    return StructLayout.objects.create(build=build, struct=struct, **values)
 
 
 def make_field(layout=None, name=None, **kw):

@@ -1,7 +1,16 @@
 """The whole kernel knowledge in the database, by natural keys (never primary keys), so two
 databases loaded from the same files compare equal."""
 
-from apps.kernel.models import FieldUsage, Identification, MemoryType, Release, Source, TypeRelation
+from apps.kernel.models import (
+    Backport,
+    EnumValue,
+    FieldUsage,
+    Identification,
+    MemoryType,
+    Release,
+    Source,
+    TypeRelation,
+)
 from apps.kernel.tests.layout_snapshot import layout_snapshot
 
 TYPE_COLUMNS = ("slug", "name", "summary", "description", "status", "area", "descriptor", "memdesc_type",
@@ -24,15 +33,20 @@ def kernel_snapshot():
             Identification.objects.values_list("memory_type__slug", "since", "test", "source__key")
         ),
         "layouts": layout_snapshot(),
+        "enums": sorted(EnumValue.objects.values_list("build__release__name", "build__arch", "enum", "name", "value")),
+        "backports": sorted(
+            Backport.objects.values_list("release__name", "commit", "upstream", "subject", "note", "source__key")
+        ),
         "usages": sorted(
             FieldUsage.objects.values_list(
                 "memory_type__slug",
-                "field__layout__release__name",
+                "field__layout__build__release__name",
                 "field__layout__struct",
                 "field__path",
                 "field__name",
                 "keeps",
                 "source__key",
+                "carried",
             )
         ),
     }

@@ -97,7 +97,7 @@ def test_the_add_form_creates_a_type_with_two_parents_and_a_usage(editor, kernel
     anon = MemoryType.objects.get(slug="anon_mem")
     assert sorted(anon.parents.values_list("slug", flat=True)) == ["folio", "lru_mem"]
     usage = FieldUsage.objects.get(memory_type=anon)
-    assert (usage.field.name, usage.field.layout.release.name) == ("mapping", "v6.12")
+    assert (usage.field.name, usage.field.layout.build.release.name) == ("mapping", "v6.12")
     assert usage.keeps == "anon_vma pointer, low bits PAGE_MAPPING_ANON"
 
 

@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 
 from apps.kernel import layouts, pahole
-from apps.kernel.models import Field, Release, StructLayout
-from apps.kernel.tests.factory import make_memtype, make_usage
+from apps.kernel.models import Build, Field, Release, StructLayout
+from apps.kernel.tests.factory import make_memtype, make_source, make_usage
 from apps.kernel.tests.layout_snapshot import layout_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,7 @@ PROVENANCE = "pahole 1.24 -C page,folio on a test excerpt"
 
 def import_layout(file, release="v6.12", source=PROVENANCE, **options):
     out = io.StringIO()
+    options.setdefault("kernel_version", "6.12.117")
     call_command("import_layout", str(file), release=release, source=source, stdout=out, **options)
     return out.getvalue().strip()
 
@@ -38,15 +39,14 @@ def write(tmp_path, text, name="layout.pahole"):
 
 
 def test_it_stores_the_release_its_layouts_and_their_fields():
-    output = import_layout(PAGE, kernel_version="6.12.117+deb12-cloud-amd64")
-    # 1 release, 2 layouts, 11 page fields and 5 folio fields
-    assert output == "v6.12: page (64 bytes), folio (128 bytes): 19 created, 0 updated, 0 deleted, 0 unchanged"
-    release = Release.objects.get(name="v6.12")
-    assert release.kernel_version == "6.12.117+deb12-cloud-amd64"
-    assert dict(release.layouts.values_list("struct", "size")) == {"page": 64, "folio": 128}
-    assert set(StructLayout.objects.values_list("provenance", flat=True)) == {PROVENANCE}
+    output = import_layout(PAGE, kernel_version="6.12.117")
+    # 1 release, 1 build, 2 layouts, 11 page fields and 5 folio fields
+    assert output == "v6.12: page (64 bytes), folio (128 bytes): 20 created, 0 updated, 0 deleted, 0 unchanged"
+    build = Build.objects.get(release__name="v6.12", arch="x86_64")
+    assert (build.kernel_version, build.notes) == ("6.12.117", PROVENANCE)
+    assert dict(build.layouts.values_list("struct", "size")) == {"page": 64, "folio": 128}
     mapping = Field.objects.get(layout__struct="page", name="mapping")
-    assert (mapping.offset, mapping.size, mapping.path, mapping.word) == (24, 8, "union#1@8/struct#1@8", 3)
+    assert (mapping.offset, mapping.size, mapping.path) == (24, 8, "union#1@8/struct#1@8")
 
 
 def test_a_field_on_a_tail_page_gets_the_index_of_that_page():
@@ -96,8 +96,8 @@ def test_a_field_that_moved_is_updated_and_a_new_one_created(tmp_path):
 def test_standard_input_is_read_for_a_dash(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO(PAGE.read_text()))
     output = import_layout("-")
-    assert output.startswith("v6.12: page (64 bytes), folio (128 bytes): 19 created")
-    assert Field.objects.filter(layout__release__name="v6.12").count() == 16
+    assert output.startswith("v6.12: page (64 bytes), folio (128 bytes): 20 created")
+    assert Field.objects.filter(layout__build__release__name="v6.12").count() == 16
 
 
 def test_malformed_input_is_refused_naming_the_file_and_line(tmp_path):
@@ -140,7 +140,7 @@ def test_a_database_failure_midway_rolls_back_every_struct(monkeypatch):
     monkeypatch.setattr(layouts, "_store_fields", fail_on_the_second_struct)
     changed = PAGE.read_text().replace("/*    32     4 */", "/*    36     4 */").replace("72     4 */", "76     4 */")
     with pytest.raises(IntegrityError):
-        layouts.store("v6.12", pahole.parse(changed), "other build")
+        layouts.store("v6.12", "x86_64", pahole.parse(changed), {"notes": "other build"})
     assert calls == ["page", "folio"]
     assert layout_snapshot() == before
 
@@ -157,16 +157,36 @@ def test_dropping_a_field_that_a_type_uses_is_refused_and_changes_nothing(tmp_pa
     with pytest.raises(CommandError) as exc:
         import_layout(write(tmp_path, dropped))
     assert str(exc.value).endswith(
-        "struct folio.mapping of v6.12 is gone from the input but anon_mem records a usage of it; "
+        "struct folio.mapping of v6.12 (x86_64) is gone from the input but anon_mem records a usage of it; "
         "remove that usage first"
     )
     assert layout_snapshot() == before
 
 
-def test_dropping_an_unused_field_deletes_it(tmp_path):
+def test_dropping_an_unused_field_is_named_and_refused_without_allow_drop(tmp_path):
+    import_layout(PAGE)
+    before = layout_snapshot()
+    dropped = PAGE.read_text().replace("\t\t\tstruct address_space * mapping;  /*     8     8 */\n", "")
+    with pytest.raises(
+        CommandError, match=r"1 stored field\(s\) of v6.12 \(x86_64\) are not in the input \(folio.mapping\)"
+    ):
+        import_layout(write(tmp_path, dropped))
+    assert layout_snapshot() == before
+
+
+def test_reimporting_keeps_the_curated_config_of_a_field(tmp_path):
+    import_layout(PAGE)
+    source = make_source()
+    Field.objects.filter(layout__struct="page", name="mapping").update(config="CONFIG_TEST", config_source=source)
+    output = import_layout(PAGE)
+    assert ": 0 created, 0 updated, 0 deleted," in output
+    assert Field.objects.get(layout__struct="page", name="mapping").config == "CONFIG_TEST"
+
+
+def test_dropping_an_unused_field_deletes_it_with_allow_drop(tmp_path):
     import_layout(PAGE)
     dropped = PAGE.read_text().replace("\t\t\tstruct address_space * mapping;  /*     8     8 */\n", "")
-    output = import_layout(write(tmp_path, dropped))
+    output = import_layout(write(tmp_path, dropped), allow_drop=True)
     # The three folio members printed after mapping move up one position.
     assert ": 0 created, 3 updated, 1 deleted," in output
     assert not Field.objects.filter(layout__struct="folio", name="mapping").exists()
@@ -175,7 +195,8 @@ def test_dropping_an_unused_field_deletes_it(tmp_path):
 @pytest.mark.parametrize(
     ("options", "words"),
     [
-        ({"release": "6.12"}, "--release '6.12': a release is named like v6.12"),
+        ({"release": "6.12"}, "--release: '6.12' is not a release name like v6.12"),
+        ({"release": "v2148.0"}, "--release: 'v2148.0' is not a release name"),
         ({"source": "   "}, "--source must say where the layout was read from"),
     ],
 )
@@ -194,7 +215,18 @@ def test_manage_py_exits_non_zero_with_one_line_on_stderr(tmp_path):
     broken = write(tmp_path, PAGE.read_text().replace("/*    24     8 */", "/* 24 */"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'scratch.sqlite3'}", "DJANGO_DEBUG": "1"}
     result = subprocess.run(
-        [sys.executable, "manage.py", "import_layout", str(broken), "--release", "v6.12", "--source", PROVENANCE],
+        [
+            sys.executable,
+            "manage.py",
+            "import_layout",
+            str(broken),
+            "--release",
+            "v6.12",
+            "--kernel-version",
+            "6.12.117",
+            "--source",
+            PROVENANCE,
+        ],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,

@@ -16,7 +16,7 @@ RELEASES = [entry["name"] for entry in yaml.safe_load((settings.KERNEL_DATA_DIR 
 def used_fields(slug, release):
     """Names of the fields (of any struct) that the type records a usage of in the release."""
     return set(
-        FieldUsage.objects.filter(memory_type__slug=slug, field__layout__release__name=release).values_list(
+        FieldUsage.objects.filter(memory_type__slug=slug, field__layout__build__release__name=release).values_list(
             "field__name", flat=True
         )
     )

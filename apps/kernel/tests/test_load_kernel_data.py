@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.kernel.models import Field, FieldUsage, Identification, MemoryType, Release, Source, TypeRelation
+from apps.kernel.models import Build, Field, FieldUsage, Identification, MemoryType, Release, Source, TypeRelation
 from apps.kernel.tests.factory import make_relation
 from apps.kernel.tests.kernel_snapshot import kernel_snapshot
 from apps.kernel.tests.tiny_data import FILES, write_tiny_data
@@ -32,7 +32,17 @@ def test_it_loads_the_types_relations_identification_layouts_and_usages(tmp_path
         ("folio", "mapping"),
         ("page", "_refcount"),
     ]
-    assert Release.objects.get(name="v6.12").layout_file == "layouts/v6.12.pahole"
+    build = Build.objects.get(release__name="v6.12", arch="x86_64")
+    assert (build.layout_file, build.kernel_version, build.package_version) == (
+        "layouts/v6.12.pahole",
+        "6.12.117",
+        "6.12.117-1~deb12u1",
+    )
+    assert dict(build.enum_values.filter(enum="pagetype").values_list("name", "value")) == {
+        "PGTY_buddy": 240,
+        "PGTY_slab": 245,
+    }
+    assert Release.objects.get(name="v6.12").notes == "A test excerpt."
     assert Field.objects.get(layout__struct="page", name="memcg_data").config == "CONFIG_MEMCG"
 
 
@@ -40,7 +50,8 @@ def test_a_second_load_reports_nothing_created_or_updated(tmp_path):
     data_dir = write_tiny_data(tmp_path)
     load(data_dir)
     before = kernel_snapshot()
-    assert load(data_dir).endswith(": 0 created, 0 updated, 28 unchanged.")
+    # 2 sources, 3 types, 2 relations, 1 identification, 1 release, 1 build, 2 layouts, 16 fields, 2 enum values, 2 usages
+    assert load(data_dir).endswith(": 0 created, 0 updated, 31 unchanged.")
     assert kernel_snapshot() == before
 
 
@@ -114,8 +125,41 @@ REFUSALS = [
     ),
     pytest.param(
         replace("releases.yaml", "name: v6.12", "name: linux-6.12"),
-        "releases.yaml: linux-6.12: a release is named like v6.12",
+        "releases.yaml: linux-6.12: 'linux-6.12' is not a release name like v6.12 or v7.3-rc7",
         id="bad-release-name",
+    ),
+    pytest.param(
+        replace("layouts/v6.12.yaml", "release: v6.12", "release: v2148.0"),
+        "layouts/v6.12.yaml: release: 'v2148.0' is not a release name",
+        id="release-name-out-of-range",
+    ),
+    pytest.param(
+        replace("layouts/v6.12.yaml", "arch: x86_64", "arch: sparc"),
+        "layouts/v6.12.yaml: arch 'sparc' is not one of ",
+        id="unknown-arch",
+    ),
+    pytest.param(
+        replace("layouts/v6.12.yaml", "arch: x86_64", "arch: arm"),
+        "layouts/v6.12.yaml: the build of v6.12 on arm belongs in layouts/v6.12-arm.yaml",
+        id="build-file-misnamed",
+    ),
+    pytest.param(
+        replace("layouts/v6.12.yaml", "PGTY_slab: 245", "PGTY_slab: oops"),
+        "layouts/v6.12.yaml: enums: pagetype: expected NAME: integer entries",
+        id="enum-not-a-number",
+    ),
+    pytest.param(
+        {"releases.yaml": "- name: v6.13\n"},
+        "releases.yaml: v6.13: no build of this release in layouts/",
+        id="release-without-build",
+    ),
+    pytest.param(
+        {
+            "backports.yaml": "- release: v6.12\n  commit: 4eeec8c89a0c\n  upstream: v6.15\n  subject: s\n"
+            "  source: mm-types-h-v6-12\n  fields:\n    - {struct: folio, name: _head_3}\n"
+        },
+        "backports.yaml: v6.12 4eeec8c89a0c: no build of v6.12 has folio._head_3",
+        id="backport-of-a-missing-field",
     ),
 ]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.kernel.models import Field, FieldUsage, MemoryType, Release, TypeRelation
+from apps.kernel.models import Build, Field, FieldUsage, MemoryType, Release, TypeRelation
 from apps.kernel.tests.factory import (
     make_field,
     make_identification,
@@ -57,7 +57,7 @@ def test_a_type_page_takes_six_queries(size, django_assert_num_queries):
         children = [(r.child.slug, r.source.key) for r in memtype.child_relations.all()]
         idents = [(i.since, i.source.title) for i in memtype.identifications.all()]
         sources = [s.key for s in memtype.sources.all()]
-        usages = [(u.field.layout.release.name, u.field.layout.struct, u.field.name, u.source.key)
+        usages = [(u.field.layout.build.release.name, u.field.layout.struct, u.field.name, u.source.key)
                   for u in memtype.usages.all()]  # fmt: skip
     assert [p[0] for p in parents] == ["folio"]
     assert children == []
@@ -85,7 +85,7 @@ def test_the_usage_list_takes_one_query(size, django_assert_num_queries):
     # 1. usages joined with type, field, layout, release and source
     with django_assert_num_queries(1):
         rows = [
-            (u.memory_type.slug, u.field.layout.release.name, u.field.layout.struct, u.field.name, u.source.key)
+            (u.memory_type.slug, u.field.layout.build.release.name, u.field.layout.struct, u.field.name, u.source.key)
             for u in FieldUsage.objects.for_list()
         ]
     assert len(rows) == 2 * size
@@ -93,25 +93,26 @@ def test_the_usage_list_takes_one_query(size, django_assert_num_queries):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_fields_of_a_release_take_one_query(size, django_assert_num_queries):
+def test_the_fields_of_a_build_take_one_query(size, django_assert_num_queries):
     hierarchy(size)
-    release = Release.objects.get(name="v6.12")
+    build = Build.objects.get(release__name="v6.12")
     # 1. fields joined with their layout
     with django_assert_num_queries(1):
-        rows = [(f.layout.struct, f.offset, f.name) for f in Field.objects.of_release(release)]
+        rows = [(f.layout.struct, f.offset, f.name) for f in Field.objects.of_build(build)]
     assert len(rows) == size
     assert rows == sorted(rows, key=lambda r: (r[0], r[1]))
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_release_list_takes_two_queries(size, django_assert_num_queries):
+def test_the_release_list_takes_three_queries(size, django_assert_num_queries):
     hierarchy(size)
-    # 1. releases, 2. their layouts with a field count each
-    with django_assert_num_queries(2):
+    # 1. releases, 2. their builds, 3. the builds' layouts with a field count each
+    with django_assert_num_queries(3):
         rows = [
-            (r.name, [(lay.struct, lay.field_count) for lay in r.layouts.all()]) for r in Release.objects.for_list()
+            (r.name, [(b.arch, [(lay.struct, lay.field_count) for lay in b.layouts.all()]) for b in r.builds.all()])
+            for r in Release.objects.for_list()
         ]
-    assert rows == [("v6.1", [("folio", size)]), ("v6.12", [("folio", size)])]
+    assert rows == [("v6.1", [("x86_64", [("folio", size)])]), ("v6.12", [("x86_64", [("folio", size)])])]
 
 
 def test_the_cycle_check_takes_one_query_when_there_is_no_cycle(django_assert_num_queries):

@@ -4,6 +4,7 @@ include/linux/mm_types.h of each release."""
 import io
 
 import pytest
+import yaml
 from django.conf import settings
 from django.core.management import call_command
 
@@ -15,16 +16,28 @@ pytestmark = pytest.mark.django_db
 LAYOUTS = settings.KERNEL_DATA_DIR / "layouts"
 
 
-def import_release(name):
+def import_release(stem):
+    """Import data/layouts/<stem>.pahole as the build its .yaml beside it describes."""
+    build = yaml.safe_load((LAYOUTS / f"{stem}.yaml").read_text())
     out = io.StringIO()
     call_command(
-        "import_layout", str(LAYOUTS / f"{name}.pahole"), release=name, source=f"data/layouts/{name}.pahole", stdout=out
+        "import_layout",
+        str(LAYOUTS / f"{stem}.pahole"),
+        release=build["release"],
+        arch=build["arch"],
+        kernel_version=build["kernel_version"],
+        source=f"data/layouts/{stem}.pahole",
+        stdout=out,
     )
     return out.getvalue()
 
 
+# struct page is 64 bytes on every 64-bit build memtypes has; 32-bit builds have 4-byte words.
+PAGE_SIZE_32BIT = {"v7.2-arm": 36, "v6.1-i386": 40}
+
+
 def field(release, struct, name, **kw):
-    return Field.objects.get(layout__release__name=release, layout__struct=struct, name=name, **kw)
+    return Field.objects.get(layout__build__release__name=release, layout__struct=struct, name=name, **kw)
 
 
 @pytest.fixture
@@ -37,15 +50,17 @@ def v5_15():
     import_release("v5.15")
 
 
-@pytest.mark.parametrize("release", sorted(p.stem for p in LAYOUTS.glob("*.pahole")))
-def test_struct_page_is_64_bytes_in_every_release(release):
-    import_release(release)
-    assert StructLayout.objects.get(release__name=release, struct="page").size == 64
+@pytest.mark.parametrize("stem", sorted(p.stem for p in LAYOUTS.glob("*.pahole")))
+def test_struct_page_has_the_size_of_its_architecture_in_every_build(stem):
+    import_release(stem)
+    arch = yaml.safe_load((LAYOUTS / f"{stem}.yaml").read_text())["arch"]
+    expected = PAGE_SIZE_32BIT[stem] if arch in ("arm", "i386") else 64
+    assert StructLayout.objects.get(build__arch=arch, struct="page").size == expected
 
 
 def test_v6_12_page_keeps_mapping_in_its_fourth_word(v6_12):
     mapping = field("v6.12", "page", "mapping")
-    assert (mapping.offset, mapping.size, mapping.word, mapping.c_type) == (24, 8, 3, "struct address_space *")
+    assert (mapping.offset // 8, mapping.offset, mapping.size, mapping.c_type) == (3, 24, 8, "struct address_space *")
 
 
 def test_v6_12_page_keeps_the_refcount_at_52(v6_12):
@@ -55,12 +70,14 @@ def test_v6_12_page_keeps_the_refcount_at_52(v6_12):
 
 def test_v6_12_has_struct_slab_with_slab_cache_in_the_second_word(v6_12):
     assert field("v6.12", "slab", "slab_cache").offset == 8
-    assert not Field.objects.filter(layout__release__name="v6.12", layout__struct="page", name="slab_cache").exists()
+    assert not Field.objects.filter(
+        layout__build__release__name="v6.12", layout__struct="page", name="slab_cache"
+    ).exists()
 
 
 def test_v5_15_keeps_slab_cache_in_struct_page_and_has_no_struct_slab(v5_15):
     assert field("v5.15", "page", "slab_cache").offset == 24
-    assert list(StructLayout.objects.filter(release__name="v5.15").values_list("struct", flat=True)) == ["page"]
+    assert list(StructLayout.objects.filter(build__release__name="v5.15").values_list("struct", flat=True)) == ["page"]
 
 
 def test_v6_12_folio_fields_on_tail_pages_get_the_index_of_their_page(v6_12):
@@ -68,13 +85,15 @@ def test_v6_12_folio_fields_on_tail_pages_get_the_index_of_their_page(v6_12):
     assert field("v6.12", "folio", "_large_mapcount").page_index == 1
     assert field("v6.12", "folio", "_deferred_list").page_index == 2
     assert field("v6.12", "folio", "_hugetlb_subpool").page_index == 3
-    assert StructLayout.objects.get(release__name="v6.12", struct="folio").size == 256
+    assert StructLayout.objects.get(build__release__name="v6.12", struct="folio").size == 256
 
 
 def test_v6_12_slab_counters_are_split_into_bitfields(v6_12):
     bits = {
         f.name: (f.offset, f.size, f.bit_offset, f.bit_size)
-        for f in Field.objects.filter(layout__release__name="v6.12", layout__struct="slab", bit_size__isnull=False)
+        for f in Field.objects.filter(
+            layout__build__release__name="v6.12", layout__struct="slab", bit_size__isnull=False
+        )
     }
     assert bits == {"inuse": (40, 4, 0, 16), "objects": (40, 4, 16, 15), "frozen": (40, 4, 31, 1)}
 

@@ -9,10 +9,19 @@ FIXTURES = Path(__file__).parent / "fixtures"
 FILES = {
     "releases.yaml": """\
 - name: v6.12
-  kernel_version: "6.12.117 (test excerpt)"
-  file: layouts/v6.12.pahole
-  provenance: "pahole 1.24 -C page,folio on a test excerpt"
-  vendor_build: false
+  notes: "A test excerpt."
+""",
+    "layouts/v6.12.yaml": """\
+release: v6.12
+arch: x86_64
+kernel_version: 6.12.117
+package: linux-image-6.12.117+deb12-cloud-amd64-unsigned
+package_version: 6.12.117-1~deb12u1
+debuginfo: btf
+tool: pahole 1.24
+structs: [page, folio]
+enums:
+  pagetype: {PGTY_buddy: 240, PGTY_slab: 245}
 """,
     "configs.yaml": """\
 source: mm-types-h-v6-12
