@@ -50,7 +50,8 @@ def test_a_second_load_reports_nothing_created_or_updated(tmp_path):
     data_dir = write_tiny_data(tmp_path)
     load(data_dir)
     before = kernel_snapshot()
-    # 2 sources, 3 types, 2 relations, 1 identification, 1 release, 1 build, 2 layouts, 16 fields, 2 enum values, 2 usages
+    # 2 sources, 3 types, 2 relations, 1 identification, 1 release, 1 build, 2 layouts, 16 fields,
+    # 2 enum values, 2 usages
     assert load(data_dir).endswith(": 0 created, 0 updated, 31 unchanged.")
     assert kernel_snapshot() == before
 
