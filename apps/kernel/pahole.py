@@ -4,6 +4,11 @@ Pure parsing, no database: `parse(text)` returns StructDef objects or raises Pah
 naming the line. Anonymous unions and structs are kept as a path on each field
 ("union#1@8/struct#2@8": the first union of the struct, at offset 8, then its second struct),
 so overlays stay visible and never get flattened.
+
+Newer pahole prints an anonymous member of a named struct type as `struct freelist_counters ;`
+(v7.x struct slab): its fields are expanded in place from that struct's own definition in the
+same text, under the path segment "struct freelist_counters@32", so struct slab's `freelist`
+and `counters` are served at their offsets in struct slab.
 """
 
 import re
@@ -22,6 +27,8 @@ COMMENT = re.compile(r"^/\*.*\*/$")
 BITFIELD = re.compile(r"^(?P<rest>.*?)\s*:\s*(?P<bits>\d+)$")
 FUNCTION_POINTER = re.compile(r"^(?P<ret>.*?)\(\s*\*\s*(?P<name>[A-Za-z_]\w*)\s*\)\s*(?P<args>\(.*\))$")
 DECLARATOR = re.compile(r"^(?P<type>.*?)\s*(?P<name>[A-Za-z_]\w*)\s*(?P<array>(?:\[\d*\])*)$")
+# "struct freelist_counters " before the ';': an anonymous member of a named struct or union type
+EMBEDDED = re.compile(r"^(?P<kind>struct|union)\s+(?P<type>[A-Za-z_]\w*)\s*$")
 
 
 class PaholeError(ValueError):
@@ -43,6 +50,7 @@ class FieldDef:
     bit_size: int | None = None
     position: int = 0
     lineno: int = 0
+    embeds: str = ""  # the struct type of an anonymous member of a named type, to be expanded
 
 
 @dataclass
@@ -145,11 +153,25 @@ def parse(text):
             if not current.size:
                 raise PaholeError(lineno, f"struct {current.name} has no '/* size: N, ... */' line")
             _flatten(stack[0].items, "", current.fields)
-            _check(current)
             structs.append(current)
             current = None
             continue
         member = MEMBER.match(line)
+        if member and EMBEDDED.match(ATTRIBUTE.sub("", member.group("decl"))):
+            embedded = EMBEDDED.match(ATTRIBUTE.sub("", member.group("decl")))
+            position += 1
+            stack[-1].items.append(
+                FieldDef(
+                    name="",
+                    c_type=f"{embedded.group('kind')} {embedded.group('type')}",
+                    offset=int(member.group("offset")),
+                    size=int(member.group("size")),
+                    position=position,
+                    lineno=lineno,
+                    embeds=embedded.group("type"),
+                )
+            )
+            continue
         if member:
             c_type, name, bit_size = _parse_declaration(member.group("decl"), lineno)
             bit = member.group("bit")
@@ -176,7 +198,46 @@ def parse(text):
         raise PaholeError(lineno, f"struct {current.name} is not closed")
     if not structs:
         raise PaholeError(lineno, "no struct found")
+    by_name = {struct.name: struct for struct in structs}
+    for struct in structs:
+        struct.fields = _expand(struct, struct.fields, by_name, [struct.name])
+        for position, f in enumerate(struct.fields, start=1):
+            f.position = position
+        _check(struct)
     return structs
+
+
+def _expand(struct, fields, by_name, trail):
+    """The fields with each anonymous member of a named struct type replaced by that struct's
+    fields, shifted to the member's offset, under the path segment "struct NAME@OFFSET"."""
+    out = []
+    for f in fields:
+        if not f.embeds:
+            out.append(f)
+            continue
+        inner = by_name.get(f.embeds)
+        if inner is None:
+            raise PaholeError(f.lineno, f"struct {struct.name} embeds {f.c_type}, which the text does not define")
+        if f.embeds in trail:
+            raise PaholeError(f.lineno, f"{f.c_type} embeds itself ({' > '.join([*trail, f.embeds])})")
+        if inner.size != f.size:
+            raise PaholeError(f.lineno, f"{f.c_type} is {inner.size} bytes, but struct {struct.name} gives it {f.size}")
+        segment = f"{f.c_type}@{f.offset}"
+        prefix = f"{f.path}/{segment}" if f.path else segment
+        for g in _expand(inner, inner.fields, by_name, [*trail, f.embeds]):
+            out.append(
+                FieldDef(
+                    name=g.name,
+                    c_type=g.c_type,
+                    offset=f.offset + g.offset,
+                    size=g.size,
+                    path=f"{prefix}/{g.path}" if g.path else prefix,
+                    bit_offset=g.bit_offset,
+                    bit_size=g.bit_size,
+                    lineno=g.lineno,
+                )
+            )
+    return out
 
 
 def _check(struct):

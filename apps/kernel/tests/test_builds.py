@@ -1,0 +1,131 @@
+"""Builds per architecture: usages recorded on the x86_64 build appear on another
+architecture's fields of the same name; 32-bit builds have 4-byte words; the drift between two
+builds shows renames as renames; carry_usages marks what it carries as not re-verified."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.kernel import drift, layouts
+from apps.kernel.models import Build, FieldUsage
+from apps.kernel.tests.factory import (
+    make_build,
+    make_field,
+    make_identification,
+    make_layout,
+    make_memtype,
+    make_release,
+    make_usage,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def page_build(release, arch="x86_64", head="compound_head", size=64, word=8):
+    """A build whose struct page has flags, a head/info word, mapping and _refcount."""
+    build = make_build(release, arch=arch, kernel_version=release.name.lstrip("v"))
+    page = make_layout(build=build, struct="page", size=size)
+    fields = {
+        "flags": make_field(page, "flags", offset=0, size=word, position=1),
+        head: make_field(page, head, offset=word, size=word, position=2),
+        "mapping": make_field(page, "mapping", offset=3 * word, size=word, position=3, c_type="struct address_space *"),
+        "_refcount": make_field(page, "_refcount", offset=size - 12 if word == 8 else size - 8, size=4, position=4),
+    }
+    return build, fields
+
+
+def test_a_usage_shows_on_the_32_bit_build_at_that_builds_offset():
+    release = make_release("v7.2")
+    x86, x86_fields = page_build(release)
+    arm, arm_fields = page_build(release, arch="arm", size=36, word=4)
+    anon = make_memtype("anon_mem")
+    make_usage(anon, x86_fields["mapping"], keeps="anon_vma | PAGE_MAPPING_ANON")
+    [(usage, fld)] = layouts.usages_of_build(arm)
+    assert (usage.memory_type.slug, fld.layout.build.arch, fld.offset) == ("anon_mem", "arm", 12)
+    [(_, x86_fld)] = layouts.usages_of_build(x86)
+    assert x86_fld.offset == 24
+
+
+def test_a_field_a_build_lacks_shows_no_usage_there():
+    release = make_release("v7.2")
+    x86, x86_fields = page_build(release)
+    arm, _ = page_build(release, arch="arm", size=36, word=4)
+    only64 = make_field(x86.layouts.get(struct="page"), "_private_1", offset=40, size=8, position=9)
+    make_usage(make_memtype("hugetlb"), only64)
+    assert layouts.usages_of_build(arm) == []
+
+
+def test_words_of_a_32_bit_build_are_4_bytes():
+    release = make_release("v7.2")
+    arm, fields = page_build(release, arch="arm", size=36, word=4)
+    words = layouts.words(list(fields.values()), 36, arm.word_size)
+    assert len(words) == 9
+    assert [w.offset for w in words[:4]] == [0, 4, 8, 12]
+    assert [f.name for f in words[3].fields] == ["mapping"]
+    assert words[3].last_byte == 15
+
+
+def test_the_drift_shows_a_rename_as_a_rename_and_the_usage_and_identification_that_name_it():
+    old_build, old_fields = page_build(make_release("v6.18"))
+    new_build, _ = page_build(make_release("v7.2"), head="compound_info")
+    tail = make_memtype("tail_page")
+    make_usage(tail, old_fields["compound_head"], keeps="head pointer | 1")
+    make_identification(tail, test="PageTail(): page->compound_head & 1")
+    report = drift.drift(old_build, new_build)
+    [change] = report.structs_changed
+    assert [(o.name, n.name) for o, n in change["renamed"]] == [("compound_head", "compound_info")]
+    assert change["added"] == [] and change["removed"] == []
+    [stranded] = report.stranded
+    assert (stranded["status"], stranded["to"].name) == ("renamed", "compound_info")
+    [stale] = report.identifications
+    assert stale["names"] == ["compound_head"]
+
+
+def test_drift_command_prints_the_rename_and_refuses_an_unknown_build():
+    page_build(make_release("v6.18"))
+    page_build(make_release("v7.2"), head="compound_info")
+    out = io.StringIO()
+    call_command("drift", "v6.18", "v7.2", stdout=out)
+    assert "renamed struct page.compound_head -> compound_info @8" in out.getvalue()
+    with pytest.raises(CommandError, match="no build of v6.18 for arm is loaded"):
+        call_command("drift", "v6.18", "v7.2", arch="arm")
+
+
+def test_carry_usages_marks_what_it_carries_and_follows_renames():
+    old_build, old_fields = page_build(make_release("v6.18"))
+    new_build, new_fields = page_build(make_release("v7.2"), head="compound_info")
+    anon, tail = make_memtype("anon_mem"), make_memtype("tail_page")
+    make_usage(anon, old_fields["mapping"], keeps="anon_vma")
+    make_usage(tail, old_fields["compound_head"], keeps="head | 1")
+    make_usage(anon, new_fields["_refcount"], keeps="verified at v7.2")
+    old_refcount = make_usage(tail, old_fields["_refcount"], keeps="refs")
+    out = io.StringIO()
+    call_command("carry_usages", "v6.18", "v7.2", stdout=out)
+    assert "3 usages carried (not re-verified), 0 already recorded, 0 not carried" in out.getvalue()
+    carried = FieldUsage.objects.filter(field__layout__build=new_build, carried=True)
+    assert sorted((u.memory_type.slug, u.field.name) for u in carried) == [
+        ("anon_mem", "mapping"),
+        ("tail_page", "_refcount"),
+        ("tail_page", "compound_info"),
+    ]
+    assert FieldUsage.objects.get(field=new_fields["_refcount"], memory_type=anon).carried is False
+    assert old_refcount.carried is False
+    again = io.StringIO()
+    call_command("carry_usages", "v6.18", "v7.2", stdout=again)
+    assert "0 usages carried (not re-verified), 3 already recorded" in again.getvalue()
+
+
+def test_build_label_names_package_debug_info_and_tool():
+    build = make_build(
+        make_release("v6.12"),
+        kernel_version="6.12.117",
+        package="linux-image-6.12.117+deb12-cloud-amd64-unsigned",
+        package_version="6.12.117-1~deb12u1",
+        tool="pahole 1.30",
+    )
+    assert build.label == (
+        "6.12.117 (linux-image-6.12.117+deb12-cloud-amd64-unsigned 6.12.117-1~deb12u1), BTF, pahole 1.30"
+    )
+    assert Build.objects.of("v6.12").pk == build.pk
+    assert Build.objects.of("v6.12", "arm") is None
