@@ -2,13 +2,29 @@
 
 import pytest
 
-from apps.kernel.tests.factory import make_field, make_layout, make_memtype, make_release, make_usage
+from apps.kernel.tests.factory import (
+    make_build,
+    make_field,
+    make_identification,
+    make_layout,
+    make_memtype,
+    make_release,
+    make_usage,
+)
 
 
 @pytest.fixture
 def releases(db):
     old, new = make_release("v6.1"), make_release("v6.12")
-    old_page, new_page = make_layout(old, "page", size=64), make_layout(new, "page", size=64)
+    old_build = make_build(
+        old,
+        kernel_version="6.1.192",
+        package="linux-image-6.1.0-56-cloud-amd64-unsigned",
+        package_version="6.1.192-2",
+        tool="pahole 1.24",
+    )
+    new_build = make_build(new, kernel_version="6.12.117", package="linux-image-6.12.117+deb12-cloud-amd64-unsigned")
+    old_page, new_page = make_layout(build=old_build, size=64), make_layout(build=new_build, size=64)
     make_layout(new, "ptdesc", size=64)
     make_field(old_page, "flags", offset=0)
     make_field(new_page, "flags", offset=0)
@@ -61,11 +77,99 @@ def test_a_release_compared_with_itself_has_no_changes(client, releases):
     assert body["usages"] == []
 
 
+def test_it_names_the_builds_compared_and_the_usages_whose_field_is_gone(client, releases):
+    body = client.get("/api/v1/diff/?from=v6.1&to=v6.12").json()
+    assert body["arch"] == "x86_64"
+    assert body["from_build"] == "6.1.192 (linux-image-6.1.0-56-cloud-amd64-unsigned 6.1.192-2), BTF, pahole 1.24"
+    assert body["to_build"].startswith("6.12.117 (")
+    # slab recorded slab_cache in v6.1's struct page; v6.12's struct page has no such field.
+    assert body["stranded"] == [
+        {"type": "slab", "struct": "page", "field": "slab_cache", "change": "vanished", "to_field": None, "to_offset": None}
+    ]
+    assert body["identifications"] == []
+
+
 def test_missing_or_unknown_releases_are_400_on_their_parameter(client, releases):
     assert client.get("/api/v1/diff/?from=v6.1").json() == {"to": ["This field is required."]}
     response = client.get("/api/v1/diff/?from=v6.1&to=v7.0")
     assert response.status_code == 400
     assert response.json() == {"to": ["No release named v7.0."]}
+
+
+def test_a_release_without_a_build_for_the_arch_or_an_unknown_arch_is_400(client, releases):
+    response = client.get("/api/v1/diff/?from=v6.1&to=v6.12&arch=arm64")
+    assert response.status_code == 400
+    assert response.json() == {
+        "from": ["Release v6.1 has no build for arm64."],
+        "to": ["Release v6.12 has no build for arm64."],
+    }
+    response = client.get("/api/v1/diff/?from=v6.1&to=v6.12&arch=sparc")
+    assert response.status_code == 400
+    assert response.json() == {"arch": ['"sparc" is not a valid choice.']}
+
+
+@pytest.fixture
+def renamed(db):
+    """v6.18 and v7.0, each built for x86_64 and arm: on arm, v7.0 renamed struct page's
+    compound_head to compound_info (same offset, C type and size) and dropped _mapcount; the
+    x86_64 builds keep compound_head. Usages are recorded on the x86_64 builds' fields."""
+    folio, tail = make_memtype("folio"), make_memtype("tail_page")
+    for name in ("v6.18", "v7.0"):
+        release = make_release(name)
+        for arch, word in (("x86_64", 8), ("arm", 4)):
+            page = make_layout(build=make_build(release, arch), struct="page", size=8 * word)
+            make_field(page, "flags", offset=0, size=word)
+            head = "compound_info" if (name, arch) == ("v7.0", "arm") else "compound_head"
+            make_field(page, head, offset=word, size=word, path="union@4/struct#1@4")
+            if name == "v6.18" or arch == "x86_64":
+                make_field(page, "_mapcount", offset=6 * word, size=4, c_type="atomic_t")
+            if arch == "x86_64":
+                make_usage(tail, page.fields.get(name="compound_head"), keeps=f"head page | 1 ({name})")
+                make_usage(folio, page.fields.get(name="_mapcount"), keeps="-1 unless mapped")
+    make_identification(tail, since="v6.18", test="PageTail(): page->compound_head & 1")
+    make_identification(folio, since="", test="folio_mapped(): folio->_mapcount")
+
+
+def test_a_field_renamed_at_the_same_offset_type_and_size_is_listed_as_renamed_on_that_arch(client, renamed):
+    body = client.get("/api/v1/diff/?from=v6.18&to=v7.0&arch=arm").json()
+    assert (body["from"], body["to"], body["arch"]) == ("v6.18", "v7.0", "arm")
+    (page,) = body["structs"]["changed"]
+    assert page["renamed"] == [
+        {
+            "name": "compound_info",
+            "from_name": "compound_head",
+            "to_name": "compound_info",
+            "from_offset": 4,
+            "to_offset": 4,
+            "from_size": 4,
+            "to_size": 4,
+            "from_c_type": "long unsigned int",
+            "to_c_type": "long unsigned int",
+        }
+    ]
+    assert [f["name"] for f in page["added"]] == []  # a rename is neither added nor removed
+    assert [f["name"] for f in page["removed"]] == ["_mapcount"]
+    # The x86_64 usage of compound_head, carried to the arm build by name, follows the rename.
+    assert body["stranded"] == [
+        {"type": "folio", "struct": "page", "field": "_mapcount", "change": "vanished", "to_field": None, "to_offset": None},
+        {"type": "tail_page", "struct": "page", "field": "compound_head", "change": "renamed", "to_field": "compound_info", "to_offset": 4},
+    ]  # fmt: skip
+    # Identification still naming what the arm v7.0 build lacks.
+    assert body["identifications"] == [
+        {"type": "folio", "since": "", "test": "folio_mapped(): folio->_mapcount", "names": ["_mapcount"]},
+        {"type": "tail_page", "since": "v6.18", "test": "PageTail(): page->compound_head & 1", "names": ["compound_head"]},
+    ]  # fmt: skip
+
+
+def test_the_same_releases_on_another_arch_compare_that_arch_builds(client, renamed):
+    body = client.get("/api/v1/diff/?from=v6.18&to=v7.0").json()
+    assert body["arch"] == "x86_64"
+    assert body["structs"]["changed"] == []
+    assert body["stranded"] == [] and body["identifications"] == []
+    (tail,) = body["usages"]
+    assert tail["changed"] == [
+        {"struct": "page", "field": "compound_head", "from_keeps": "head page | 1 (v6.18)", "to_keeps": "head page | 1 (v7.0)"}
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("n", [1, 4])
@@ -74,7 +178,9 @@ def test_it_runs_a_fixed_number_of_queries(client, db, django_assert_num_queries
     for i in range(n):
         make_usage(make_memtype(f"type_{i}"), make_field(old, f"old_{i}", offset=8 * i))
         make_field(new, f"new_{i}", offset=8 * i, size=4)
-    # the two releases, the layouts of both, their fields, the usages of both
-    with django_assert_num_queries(4):
+    # the two builds, the releases named (to tell a missing release from a missing build), the
+    # layouts of both builds, their fields, the usages of each build, the identifications that
+    # may name a field the newer build lacks (builds per arch: 4 -> 7)
+    with django_assert_num_queries(7):
         body = client.get("/api/v1/diff/?from=v6.1&to=v6.12").json()
     assert len(body["usages"]) == n

@@ -6,8 +6,16 @@ import io
 import pytest
 from reversion.models import Version
 
-from apps.kernel.models import FieldUsage
-from apps.kernel.tests.factory import make_field, make_layout, make_memtype, make_release, make_source, make_usage
+from apps.kernel.models import FieldUsage, Release
+from apps.kernel.tests.factory import (
+    make_build,
+    make_field,
+    make_layout,
+    make_memtype,
+    make_release,
+    make_source,
+    make_usage,
+)
 
 
 @pytest.fixture
@@ -16,7 +24,7 @@ def world(db):
     anon, slab = make_memtype("anon_mem"), make_memtype("slab")
     old_page, new_folio = make_layout(old, "page"), make_layout(new, "folio", size=256)
     make_usage(anon, make_field(old_page, "mapping", offset=24), keeps="anon_vma, v6.1")
-    make_usage(anon, make_field(new_folio, "mapping", offset=24), keeps="anon_vma, v6.12")
+    make_usage(anon, make_field(new_folio, "mapping", offset=24), keeps="anon_vma, v6.12", carried=True)
     make_usage(slab, make_field(old_page, "slab_cache", offset=24, path="union@8/struct#2@8"), keeps="kmem_cache")
     make_field(new_folio, "_deferred_list", offset=144, size=16, page_index=2)
     return {"anon": anon, "slab": slab, "source": make_source(key="mm-types-h-v6-12")}
@@ -33,6 +41,11 @@ def test_usages_filter_by_type_release_struct_and_field(client, world):
     assert slugs_and_fields(client.get("/api/v1/usages/?struct=page&field=slab_cache").json()) == [
         ("slab", "v6.1", "page", "slab_cache")
     ]
+
+
+def test_a_usage_says_whether_it_was_carried_forward_without_re_verification(client, world):
+    body = client.get("/api/v1/usages/?type=anon_mem").json()
+    assert [(u["release"], u["carried"]) for u in body["results"]] == [("v6.1", False), ("v6.12", True)]
 
 
 def test_an_unknown_release_filter_is_a_400(client, world):
@@ -67,6 +80,16 @@ def test_an_editor_records_a_usage_by_names(editor, world):
     assert comment == "API: created usage anon_mem: v6.12 folio._deferred_list"
 
 
+def test_a_usage_is_recorded_on_the_x86_64_build_when_other_arches_have_the_field_too(editor, world):
+    arm = make_build(Release.objects.get(name="v6.12"), "arm")
+    make_field(make_layout(build=arm, struct="folio", size=128), "_deferred_list", offset=72, size=8, page_index=2)
+    payload = {"type": "anon_mem", "release": "v6.12", "struct": "folio", "field": "_deferred_list", "keeps": "x"}
+    response = editor.post("/api/v1/usages/", payload | {"source": "mm-types-h-v6-12"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["offset"] == 144
+    assert FieldUsage.objects.get(field__name="_deferred_list").field.layout.build.arch == "x86_64"
+
+
 def test_a_field_of_another_release_is_refused_on_field(editor, world):
     payload = {"type": "slab", "release": "v6.12", "struct": "folio", "field": "slab_cache", "keeps": "x"}
     response = editor.post("/api/v1/usages/", payload | {"source": "mm-types-h-v6-12"}, format="json")
@@ -90,7 +113,7 @@ def test_a_second_usage_of_the_same_field_is_refused(editor, world):
 
 
 def test_an_editor_moves_a_usage_to_another_field_of_its_release(editor, world):
-    usage = FieldUsage.objects.get(field__name="mapping", field__layout__release__name="v6.12")
+    usage = FieldUsage.objects.get(field__name="mapping", field__layout__build__release__name="v6.12")
     response = editor.patch(f"/api/v1/usages/{usage.pk}/", {"field": "_deferred_list"}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["field"] == "_deferred_list"
@@ -114,4 +137,5 @@ def test_an_empty_csv_still_has_its_header_row_and_content_type(client, db):
     response = client.get("/api/v1/usages/?format=csv&search=nothing-matches-this")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.decode() == "id,type,release,struct,field,path,offset,size,page_index,keeps,source\n"
+    header = "id,type,release,struct,field,path,offset,size,page_index,keeps,source,carried\n"
+    assert response.content.decode() == header

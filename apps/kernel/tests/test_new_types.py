@@ -23,7 +23,7 @@ def usage(slug, struct, field, release):
         memory_type__slug=slug,
         field__layout__struct=struct,
         field__name=field,
-        field__layout__release__name=release,
+        field__layout__build__release__name=release,
     )
 
 
@@ -57,7 +57,7 @@ def test_percpu_keeps_its_chunk_in_index_then_private(kernel_data):
     private = usage("percpu", "page", "private", "v6.18")
     assert private.field.offset == 40
     assert not FieldUsage.objects.filter(
-        memory_type__slug="percpu", field__layout__release__name="v6.18", field__name="index"
+        memory_type__slug="percpu", field__layout__build__release__name="v6.18", field__name="index"
     )
 
 
