@@ -150,6 +150,7 @@ class IdentificationSerializer(serializers.Serializer):
     since = serializers.CharField(help_text="First release where the test holds; blank: from the start.")
     test = serializers.CharField()
     source = serializers.CharField(source="source.key")
+    basis = serializers.CharField(help_text="tag: read at the release tag; stable: in a stable build; inferred.")
 
 
 class TypeUsageSerializer(serializers.Serializer):
@@ -162,6 +163,7 @@ class TypeUsageSerializer(serializers.Serializer):
     page_index = serializers.IntegerField(source="field.page_index")
     keeps = serializers.CharField()
     source = serializers.CharField(source="source.key")
+    basis = serializers.CharField(help_text="tag: read at the release tag; stable: in a stable build; inferred.")
 
     def get_url(self, usage) -> str:
         return absolute(self.context.get("request"), "usage-detail", pk=usage.pk)
@@ -346,6 +348,7 @@ class UsageSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "page_index",
             "keeps",
             "source",
+            "basis",
         ]
         validators = []
 

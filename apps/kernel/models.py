@@ -22,6 +22,15 @@ commit_validator = RegexValidator(r"^[0-9a-f]{7,40}$", "A git commit: 7 to 40 lo
 WORD_SIZE = 8
 
 
+class Basis(models.TextChoices):
+    """How a fact was established: read in the kernel source at the release tag, read in a
+    stable build's tree (which may carry backports the tag lacks), or inferred by memtypes."""
+
+    TAG = "tag", "read at the release tag"
+    STABLE = "stable", "read in a stable build"
+    INFERRED = "inferred", "memtypes' inference"
+
+
 def release_sort_key(name):
     """(major, minor, patch) of a release name such as 'v6.12'; ValueError when malformed."""
     match = RELEASE_NAME.match(name or "")
@@ -266,6 +275,12 @@ class Identification(models.Model):
     )
     test = models.TextField(help_text="e.g. PageSlab() / folio_test_slab(): page_type PGTY_slab")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="identifications")
+    basis = models.CharField(
+        max_length=8,
+        choices=Basis.choices,
+        default=Basis.TAG,
+        help_text="Read at the release tag, in a stable build, or inferred by memtypes.",
+    )
 
     class Meta:
         ordering = ["memory_type__slug", "since"]
@@ -441,6 +456,12 @@ class FieldUsage(models.Model):
     field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="usages")
     keeps = models.TextField(help_text="What the type keeps there.")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="usages")
+    basis = models.CharField(
+        max_length=8,
+        choices=Basis.choices,
+        default=Basis.TAG,
+        help_text="Read at the release tag, in a stable build, or inferred by memtypes.",
+    )
 
     objects = FieldUsageQuerySet.as_manager()
 
