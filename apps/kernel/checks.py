@@ -10,10 +10,15 @@ Each finding is one line naming the entry. The checks:
   field is wrong.
 - The same for the struct fields a usage's `keeps` names, in the usage's own release.
 - A mail source names its Message-ID; a file source names its path and the release it was read at.
+- data/backports.yaml (when given): every entry names a loaded release, a 12-digit upstream commit,
+  the release that first has it, a known source, and fields that exist in that release's layouts.
 """
 
 import re
 from collections import defaultdict
+from pathlib import Path
+
+import yaml
 
 from apps.kernel.facts import release_order
 from apps.kernel.models import Field, FieldUsage, Identification, Release, Source
@@ -111,8 +116,51 @@ def check_sources():
     return findings
 
 
-def check():
-    """Every finding in the loaded data, one line each; [] when there is none."""
+BACKPORT_KEYS = {"release", "commit", "upstream", "subject", "source", "fields", "note"}
+COMMIT = re.compile(r"^[0-9a-f]{12}$")
+
+
+def check_backports(path, fields):
+    """Findings in data/backports.yaml against the loaded releases, layouts and sources."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if not isinstance(entries, list):
+        return [f"{path.name}: expected a list of entries"]
+    sources = set(Source.objects.values_list("key", flat=True))
+    findings = []
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            findings.append(f"{path.name}: entry {i}: expected a mapping")
+            continue
+        where = f"{path.name}: {entry.get('release', '?')} {entry.get('commit', '?')}"
+        missing = sorted(BACKPORT_KEYS - set(entry))
+        if missing:
+            findings.append(f"{where}: missing {', '.join(missing)}")
+        if not COMMIT.match(str(entry.get("commit", ""))):
+            findings.append(f"{where}: commit must be 12 lowercase hex digits")
+        if release_order(str(entry.get("upstream", ""))) is None:
+            findings.append(f"{where}: upstream must name the release that first has the commit, like v6.15")
+        if entry.get("source") not in sources:
+            findings.append(f"{where}: unknown source {entry.get('source')!r}")
+        have = fields.get(entry.get("release"))
+        if have is None:
+            findings.append(f"{where}: no loaded release {entry.get('release')!r}")
+            continue
+        for item in entry.get("fields") or []:
+            struct, name = (item or {}).get("struct"), (item or {}).get("name")
+            if name not in have.get(struct, ()):
+                findings.append(f"{where}: {entry['release']}'s layout has no {struct}.{name}")
+    return findings
+
+
+def check(backports=None):
+    """Every finding in the loaded data, one line each; [] when there is none. `backports`: the
+    path of data/backports.yaml to check too."""
     releases = _loaded_releases()
     fields = {release.name: fields_of_release(release) for release in releases}
-    return check_identifications(releases, fields) + check_usages(fields) + check_sources()
+    findings = check_identifications(releases, fields) + check_usages(fields) + check_sources()
+    if backports is not None:
+        findings += check_backports(backports, fields)
+    return findings

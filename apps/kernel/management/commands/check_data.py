@@ -1,3 +1,6 @@
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.kernel import checks
@@ -11,8 +14,11 @@ class Command(BaseCommand):
         "One line per finding; exits non-zero when there is any."
     )
 
-    def handle(self, *args, **options):
-        findings = checks.check()
+    def add_arguments(self, parser):
+        parser.add_argument("--data-dir", default=settings.KERNEL_DATA_DIR, help="default: data/ of the project")
+
+    def handle(self, *args, data_dir, **options):
+        findings = checks.check(backports=Path(data_dir) / "backports.yaml")
         for finding in findings:
             self.stdout.write(finding)
         if findings:
