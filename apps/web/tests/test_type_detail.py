@@ -1,5 +1,7 @@
 """The page of one memory type: facts, hierarchy, identification and field usage per release."""
 
+from html import unescape
+
 import pytest
 
 from apps.kernel.tests.factory import (
@@ -163,3 +165,32 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
         assert [r.parent.slug for r in memory_type.parent_relations.all()] == ["page"]
         assert len(response.context["releases"]) == 3
     assert response.status_code == 200
+
+
+def test_a_since_without_a_loaded_layout_names_the_first_loaded_release(client):
+    make_release("v6.12")
+    make_release("v6.18")
+    kmalloc = make_memtype("large_kmalloc")
+    make_identification(kmalloc, since="", test="no marker")
+    make_identification(kmalloc, since="v6.15", test="PGTY_large_kmalloc")
+
+    html = client.get("/types/large_kmalloc/").content.decode()
+
+    assert "<strong>Before v6.15:</strong>" in html
+    assert "<strong>Since v6.15 (first loaded: v6.18):</strong>" in html
+
+
+def test_each_fact_says_what_it_rests_on(client):
+    stable = make_release("v6.1", kernel_version="6.1.0-56-cloud-amd64 (Debian 6.1.192-2)")
+    folio = make_memtype("folio")
+    page = make_layout(stable, "page")
+    make_usage(folio, make_field(page, "flags", offset=0), basis="stable")
+    make_usage(folio, make_field(page, "_refcount", offset=52), basis="inferred")
+    make_usage(folio, make_field(page, "mapping", offset=24))
+    make_identification(folio, since="", test="PageHead()", source=make_source(release="v6.1"))
+
+    html = unescape(client.get("/types/folio/").content.decode())
+
+    assert "(read in a stable build (6.1.192))" in html
+    assert "(memtypes' inference)" in html
+    assert html.count("(read at the v6.1 tag)") == 2  # the identification and the mapping usage
