@@ -162,6 +162,7 @@ class IdentificationSerializer(serializers.Serializer):
     since = serializers.CharField(help_text="First release where the test holds; blank: from the start.")
     test = serializers.CharField()
     source = serializers.CharField(source="source.key")
+    basis = serializers.CharField(help_text="tag: read at the release tag; stable: in a stable build; inferred.")
 
 
 class TypeUsageSerializer(serializers.Serializer):
@@ -174,6 +175,7 @@ class TypeUsageSerializer(serializers.Serializer):
     page_index = serializers.IntegerField(source="field.page_index")
     keeps = serializers.CharField()
     source = serializers.CharField(source="source.key")
+    basis = serializers.CharField(help_text="tag: read at the release tag; stable: in a stable build; inferred.")
 
     def get_url(self, usage) -> str:
         return absolute(self.context.get("request"), "usage-detail", pk=usage.pk)
@@ -448,6 +450,7 @@ class UsageSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "keeps",
             "source",
             "carried",
+            "basis",
         ]
         validators = []
 

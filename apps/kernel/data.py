@@ -19,6 +19,7 @@ from apps.kernel.layouts import Counts
 from apps.kernel.models import (
     REFERENCE_ARCH,
     Backport,
+    Basis,
     Build,
     EnumValue,
     FieldUsage,
@@ -56,10 +57,10 @@ TYPE_KEYS = {
 }  # fmt: skip
 TYPE_REQUIRED = {"slug", "name", "summary", "status", "sources"}
 PARENT_KEYS = {"parent": str, "note": str, "source": str}
-IDENT_KEYS = {"since": (str, type(None)), "test": str, "source": str}
+IDENT_KEYS = {"since": (str, type(None)), "test": str, "source": str, "basis": str}
 USAGE_GROUP_KEYS = {"type": str, "usages": list}
 USAGE_KEYS = {"struct": str, "field": str, "path": str, "releases": list, "carried": list, "keeps": str,
-              "source": str}  # fmt: skip
+              "source": str, "basis": str}  # fmt: skip
 USAGE_REQUIRED = {"struct", "field", "keeps", "source"}
 TYPE_SCALARS = ("name", "summary", "description", "status", "descriptor", "memdesc_type", "memdesc_revision",
                 "alloc_api", "free_api", "on_lru", "user_mappable", "area")  # fmt: skip
@@ -83,8 +84,8 @@ class Bundle:
     configs_source: str = ""
     types: dict = field(default_factory=dict)  # slug -> {attr: value, "sources": [keys]}
     relations: list = field(default_factory=list)  # (parent, child, note, source)
-    identifications: list = field(default_factory=list)  # (slug, since, test, source)
-    usages: list = field(default_factory=list)  # (slug, release, struct, path, name, keeps, source, carried)
+    identifications: list = field(default_factory=list)  # (slug, since, test, source, basis)
+    usages: list = field(default_factory=list)  # (slug, release, struct, path, name, keeps, source, basis, carried)
 
     def reference_structs(self, release):
         """{struct name: StructDef} of the release's reference (x86_64) build."""
@@ -142,6 +143,14 @@ def read(data_dir):
     _read_usages(bundle)
     _check_cycles(bundle, stored=[])
     return bundle
+
+
+def _basis(entry, where):
+    """The entry's basis (tag | stable | inferred), tag when it says none."""
+    basis = entry.get("basis") or Basis.TAG
+    if basis not in Basis.values:
+        raise DataError(f"{where}: basis {basis!r} is not one of {', '.join(Basis.values)}")
+    return basis
 
 
 def _source_ref(bundle, key, where):
@@ -392,7 +401,8 @@ def _read_types(bundle):
                 raise DataError(f"{where}: two identifications since {since or 'the start'}")
             sinces.add(since)
             source = _source_ref(bundle, ident["source"], f"{where}: identification")
-            bundle.identifications.append((slug, since, ident["test"].strip(), source))
+            basis = _basis(ident, f"{where}: identification since {since or 'the start'}")
+            bundle.identifications.append((slug, since, ident["test"].strip(), source, basis))
 
 
 def _read_usages(bundle):
@@ -447,8 +457,19 @@ def _read_usages(bundle):
                         raise DataError(f"{where}: usage of {release} recorded twice (also in {seen[key]})")
                     seen[key] = str(rel)
                     source = _source_ref(bundle, entry["source"], where)
+                    basis = _basis(entry, where)
                     bundle.usages.append(
-                        (slug, release, struct, field_path, name, entry["keeps"].strip(), source, release in carried)
+                        (
+                            slug,
+                            release,
+                            struct,
+                            field_path,
+                            name,
+                            entry["keeps"].strip(),
+                            source,
+                            basis,
+                            release in carried,
+                        )  # fmt: skip
                     )
 
 
@@ -621,9 +642,9 @@ def _upsert_identifications(bundle, types, sources, counts):
     existing = {
         (i.memory_type.slug, i.since): i for i in Identification.objects.select_related("memory_type", "source")
     }
-    for slug, since, test, source in bundle.identifications:
+    for slug, since, test, source, basis in bundle.identifications:
         obj = existing.get((slug, since))
-        values = {"test": test, "source": sources[source]}
+        values = {"test": test, "source": sources[source], "basis": basis}
         if obj is None:
             Identification.objects.create(memory_type=types[slug], since=since, **values)
         _save_if_changed(obj, values, counts, created=obj is None)
@@ -635,10 +656,10 @@ def _upsert_usages(bundle, types, sources, counts):
         for f in LayoutField.objects.filter(layout__build__arch=REFERENCE_ARCH).select_related("layout__build__release")
     }
     existing = {(u.memory_type.slug, u.field_id): u for u in FieldUsage.objects.select_related("memory_type", "source")}
-    for slug, release, struct, path, name, keeps, source, carried in bundle.usages:
+    for slug, release, struct, path, name, keeps, source, basis, carried in bundle.usages:
         fld = fields[(release, struct, path, name)]
         obj = existing.get((slug, fld.pk))
-        values = {"keeps": keeps, "source": sources[source], "carried": carried}
+        values = {"keeps": keeps, "source": sources[source], "basis": basis, "carried": carried}
         if obj is None:
             FieldUsage.objects.create(memory_type=types[slug], field=fld, **values)
         _save_if_changed(obj, values, counts, created=obj is None)
@@ -803,11 +824,16 @@ def _type_entry(t):
             for r in sorted(t.parent_relations.all(), key=lambda r: r.parent.slug)
         ],
         "identification": [
-            {"since": i.since or None, "test": i.test, "source": i.source.key}
+            _with_basis({"since": i.since or None, "test": i.test, "source": i.source.key}, i.basis)
             for i in sorted(t.identifications.all(), key=lambda i: i.sort_key)
         ],
     }
     return _drop_empty(entry, keep=("slug", "name", "summary", "status", "sources", "on_lru", "user_mappable"))
+
+
+def _with_basis(entry, basis):
+    """The entry with `basis:` added where it is not the default (tag), so files stay short."""
+    return entry if basis == Basis.TAG else {**entry, "basis": basis}
 
 
 def _usage_entries(t, release_order, having_struct, ambiguous):
@@ -820,13 +846,13 @@ def _usage_entries(t, release_order, having_struct, ambiguous):
         f = u.field
         release = f.layout.build.release.name
         path = f.path if (release, f.layout.struct, f.name) in ambiguous else None
-        key = (f.layout.struct, f.name, path, u.keeps, u.source.key)
+        key = (f.layout.struct, f.name, path, u.keeps, u.source.key, u.basis)
         grouped[key].append(release)
         if u.carried:
             carried[key].append(release)
     entries = []
     for key, releases in grouped.items():
-        struct, name, path, keeps, source = key
+        struct, name, path, keeps, source, basis = key
         releases.sort(key=release_order.get)
         entry = {"struct": struct, "field": name}
         if path is not None:
@@ -837,5 +863,6 @@ def _usage_entries(t, release_order, having_struct, ambiguous):
             entry["carried"] = sorted(carried[key], key=release_order.get)
         entry["keeps"] = keeps
         entry["source"] = source
+        entry = _with_basis(entry, basis)
         entries.append((release_order[releases[0]], struct, entry["field"], entry))
     return [e for *_, e in sorted(entries, key=lambda e: e[:3])]

@@ -24,6 +24,15 @@ commit_validator = RegexValidator(r"^[0-9a-f]{7,40}$", "A git commit: 7 to 40 lo
 REFERENCE_ARCH = "x86_64"
 
 
+class Basis(models.TextChoices):
+    """How a fact was established: read in the kernel source at the release tag, read in a
+    stable build's tree (which may carry backports the tag lacks), or inferred by memtypes."""
+
+    TAG = "tag", "read at the release tag"
+    STABLE = "stable", "read in a stable build"
+    INFERRED = "inferred", "memtypes' inference"
+
+
 def release_sort_key(name):
     """(major, minor, patch, rc) of a release name such as 'v6.12' or 'v7.3-rc7', where a
     release candidate sorts before the release (rc 99 stands for "not an rc");
@@ -281,6 +290,12 @@ class Identification(models.Model):
     )
     test = models.TextField(help_text="e.g. PageSlab() / folio_test_slab(): page_type PGTY_slab")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="identifications")
+    basis = models.CharField(
+        max_length=8,
+        choices=Basis.choices,
+        default=Basis.TAG,
+        help_text="Read at the release tag, in a stable build, or inferred by memtypes.",
+    )
 
     class Meta:
         ordering = ["memory_type__slug", "since"]
@@ -599,6 +614,12 @@ class FieldUsage(models.Model):
     carried = models.BooleanField(
         default=False,
         help_text="Carried forward from an earlier release and not yet re-verified at this one.",
+    )
+    basis = models.CharField(
+        max_length=8,
+        choices=Basis.choices,
+        default=Basis.TAG,
+        help_text="Read at the release tag, in a stable build, or inferred by memtypes.",
     )
 
     objects = FieldUsageQuerySet.as_manager()

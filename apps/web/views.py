@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 
 from apps.diagrams.render import inline_svg
 from apps.kernel import drift, graph, layouts, releases
+from apps.kernel.facts import LoadedReleases, identification_release
 from apps.kernel.models import REFERENCE_ARCH, Build, Field, MemoryType, Release
 
 # The hierarchy diagram of a type shows this many levels each way unless ?depth= says otherwise.
@@ -80,9 +81,10 @@ class UsageRow:
     first_word: int | None
     last_word: int | None
     page_fields: list
+    basis: str = ""
 
 
-def _usage_rows(memory_type):
+def _usage_rows(memory_type, loaded):
     """[(release, [UsageRow])] newest release first, from the usages for_detail() loaded
     (1 query: the struct page fields of the releases those usages belong to)."""
     page_fields = defaultdict(list)
@@ -116,37 +118,42 @@ def _usage_rows(memory_type):
             first_word=None if start is None else start // word_size,
             last_word=None if start is None else (start + max(fld.size, 1) - 1) // word_size,
             page_fields=under,
+            basis=loaded.basis_label(usage.basis, release.name),
         )
         by_release.setdefault(release.id, (release, []))[1].append(row)
     return list(by_release.values())
 
 
-def _identification_labels(identifications):
-    """[(label, identification)] oldest first: "since v6.10", or for an entry with no release
-    "before v6.10" (the first later entry) or "in every release" when it is the only one."""
+def _identification_labels(identifications, loaded):
+    """[(label, identification, basis)] oldest first: "since v6.10" (with the first loaded
+    release where the since names one memtypes has no layout for), or for an entry with no
+    release "before v6.10" (the first later entry) or "in every release" when it is the only
+    one; basis says whether it was read at a tag, in a stable build, or inferred."""
     ordered = sorted(identifications, key=lambda i: i.sort_key)
     later = [i.since for i in ordered if i.since]
     labelled = []
     for ident in ordered:
         if ident.since:
-            label = f"Since {ident.since}"
+            label = loaded.since_label(ident.since)
         elif later:
             label = f"Before {later[0]}"
         else:
             label = "In every release"
-        labelled.append((label, ident))
+        labelled.append((label, ident, loaded.basis_label(ident.basis, identification_release(ident))))
     return labelled
 
 
 def type_detail(request, slug):
     """One memory type: what it is, where it sits in the hierarchy, how the kernel recognises
-    it, and which fields it uses in each release, each fact with its source (9 queries)."""
+    it, and which fields it uses in each release, each fact with its source and basis
+    (10 queries)."""
     form = DepthForm(request.GET)
     if not form.is_valid():
         return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
     memory_type = get_object_or_404(MemoryType.objects.for_detail(), slug=slug)
     depth = form.cleaned_data["depth"]
-    identifications = _identification_labels(memory_type.identifications.all())
+    loaded = LoadedReleases.load()
+    identifications = _identification_labels(memory_type.identifications.all(), loaded)
     return render(
         request,
         "web/type_detail.html",
@@ -154,7 +161,7 @@ def type_detail(request, slug):
             "type": memory_type,
             "depth": depth,
             "identifications": identifications,
-            "releases": _usage_rows(memory_type),
+            "releases": _usage_rows(memory_type, loaded),
             "picture": inline_svg(graph.neighbourhood(memory_type, depth)),
         },
     )

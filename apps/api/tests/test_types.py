@@ -84,6 +84,7 @@ def test_the_detail_shows_relations_identification_and_usage_per_release(client,
         "page_index": 0,
         "keeps": "anon_vma | 1",
         "source": body["usages"][0]["usages"][0]["source"],
+        "basis": "tag",
     }
     parent = client.get("/api/v1/types/folio/").json()
     assert parent["children"][0]["type"]["slug"] == "anon_mem"

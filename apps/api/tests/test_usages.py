@@ -137,5 +137,5 @@ def test_an_empty_csv_still_has_its_header_row_and_content_type(client, db):
     response = client.get("/api/v1/usages/?format=csv&search=nothing-matches-this")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    header = "id,type,release,struct,field,path,offset,size,page_index,keeps,source,carried\n"
+    header = "id,type,release,struct,field,path,offset,size,page_index,keeps,source,carried,basis\n"
     assert response.content.decode() == header

@@ -87,6 +87,7 @@ def add_anon_mem(client, kernel):
             "usages-0-field": kernel["mapping"].pk,
             "usages-0-keeps": "anon_vma pointer, low bits PAGE_MAPPING_ANON",
             "usages-0-source": kernel["source"].pk,
+            "usages-0-basis": "tag",  # the form's select starts on the default
         },
     )
 

@@ -39,7 +39,7 @@ def test_the_curated_usage_of_mapping_is_shown_on_the_type_page(client, kernel_d
     on_mapping = [u for u in kernel_data.usages if u[2] in ("page", "folio") and u[4] == "mapping"]
     if not on_mapping:
         pytest.skip("no usage of mapping is curated under data/usages/ yet")
-    slug, release, struct, _, _, keeps, _ = on_mapping[0]
+    slug, release, struct, _, _, keeps, _, _ = on_mapping[0]
 
     response = client.get(f"/types/{slug}/")
 
@@ -50,8 +50,8 @@ def test_the_curated_usage_of_mapping_is_shown_on_the_type_page(client, kernel_d
 
 def test_the_folio_page_runs_the_same_queries_on_the_real_data(client, kernel_data, django_assert_num_queries):
     # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 sources, 6 usages,
-    # 7 the struct page fields of their releases, 8-9 the neighbourhood (relations, types).
-    with django_assert_num_queries(9):
+    # 7 the loaded releases, 8 the struct page fields of their releases, 9-10 the neighbourhood.
+    with django_assert_num_queries(10):
         response = client.get("/types/folio/")
         assert response.context["type"].child_relations.all()
     assert response.status_code == 200

@@ -1,5 +1,7 @@
 """The page of one memory type: facts, hierarchy, identification and field usage per release."""
 
+from html import unescape
+
 import pytest
 
 from apps.kernel.tests.factory import (
@@ -87,6 +89,8 @@ def test_it_lists_usages_newest_release_first(client):
 
 
 def test_it_labels_identifications_by_release_in_release_order(client):
+    for name in ("v6.9", "v6.10"):
+        make_release(name)
     slab = make_memtype("slab")
     make_identification(slab, since="v6.10", test="page_type PGTY_slab")
     make_identification(slab, since="", test="page flag PG_slab")
@@ -152,12 +156,41 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     make_relation(make_memtype("page"), folio)
 
     # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 sources, 6 usages
-    # with field, layout, release and source, 7 the struct page fields of those releases,
-    # 8-9 the neighbourhood (relations, types).
-    with django_assert_num_queries(9):
+    # with field, layout, release and source, 7 the loaded releases (for since and basis labels),
+    # 8 the struct page fields of those releases, 9-10 the neighbourhood (relations, types).
+    with django_assert_num_queries(10):
         response = client.get("/types/folio/")
         memory_type = response.context["type"]
         assert [r.child.slug for r in memory_type.child_relations.all()] == ["kind_0", "kind_1", "kind_2"]
         assert [r.parent.slug for r in memory_type.parent_relations.all()] == ["page"]
         assert len(response.context["releases"]) == 3
     assert response.status_code == 200
+
+
+def test_a_since_without_a_loaded_layout_names_the_first_loaded_release(client):
+    make_release("v6.12")
+    make_release("v6.18")
+    kmalloc = make_memtype("large_kmalloc")
+    make_identification(kmalloc, since="", test="no marker")
+    make_identification(kmalloc, since="v6.15", test="PGTY_large_kmalloc")
+
+    html = client.get("/types/large_kmalloc/").content.decode()
+
+    assert "<strong>Before v6.15:</strong>" in html
+    assert "<strong>Since v6.15 (first loaded: v6.18):</strong>" in html
+
+
+def test_each_fact_says_what_it_rests_on(client):
+    stable = make_release("v6.1", kernel_version="6.1.0-56-cloud-amd64 (Debian 6.1.192-2)")
+    folio = make_memtype("folio")
+    page = make_layout(stable, "page")
+    make_usage(folio, make_field(page, "flags", offset=0), basis="stable")
+    make_usage(folio, make_field(page, "_refcount", offset=52), basis="inferred")
+    make_usage(folio, make_field(page, "mapping", offset=24))
+    make_identification(folio, since="", test="PageHead()", source=make_source(release="v6.1"))
+
+    html = unescape(client.get("/types/folio/").content.decode())
+
+    assert "(read in a stable build (6.1.192))" in html
+    assert "(memtypes' inference)" in html
+    assert html.count("(read at the v6.1 tag)") == 2  # the identification and the mapping usage
