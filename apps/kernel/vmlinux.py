@@ -11,6 +11,7 @@ Anything else is refused with KernelImageError, whose message is one line naming
 """
 
 import bz2
+import contextlib
 import lzma
 import re
 import struct
@@ -206,10 +207,8 @@ def cut_btf(data):
     magic = struct.pack("<HBB", BTF_MAGIC, 1, 0)
     pos = data.find(magic)
     while pos >= 0:
-        try:
+        with contextlib.suppress(KernelImageError):
             blobs.append((pos, btf_blob_at(data, pos)))
-        except KernelImageError:
-            pass
         pos = data.find(magic, pos + 1)
     if not blobs:
         raise KernelImageError(
