@@ -270,24 +270,25 @@ def _unzstd(data):
 
 
 def _unlz4_legacy(data):
-    """The kernel's lz4 format: legacy frames (magic 0x184C2102, then size-prefixed 8 MiB blocks)."""
+    """The kernel's lz4 format: a legacy frame (magic 0x184C2102, then size-prefixed blocks that
+    each decompress to 8 MiB); the first shorter block is the last one."""
     import lz4.block
 
     at, out = 4, []
-    while at + 4 <= len(data):
+    while True:
+        if at + 4 > len(data):
+            raise _Incomplete
         size = struct.unpack_from("<I", data, at)[0]
         if size == 0x184C2102:  # a following legacy frame (concatenated streams)
             at += 4
             continue
-        if size > LZ4_LEGACY_BLOCK * 2:  # past the last block: the kernel appends its size here
-            break
         if at + 4 + size > len(data):
             raise _Incomplete
-        out.append(lz4.block.decompress(data[at + 4 : at + 4 + size], uncompressed_size=LZ4_LEGACY_BLOCK))
+        block = lz4.block.decompress(data[at + 4 : at + 4 + size], uncompressed_size=LZ4_LEGACY_BLOCK)
+        out.append(block)
         at += 4 + size
-    if not out:
-        raise _Incomplete
-    return b"".join(out)
+        if len(block) < LZ4_LEGACY_BLOCK:
+            return b"".join(out)
 
 
 # (name, magic, decompressor) in scripts/extract-vmlinux's order
