@@ -50,6 +50,7 @@ POINTER_SIZE = {"x86_64": 8, "arm64": 8, "arm": 4, "i386": 4}
 
 # a struct printed as an anonymous member of a named struct type, e.g. "\tstruct freelist_counters ;"
 EMBEDDED = re.compile(r"^\t+struct (\w+)\s*;", re.M)
+STRUCT_END = re.compile(r"^\}( __attribute__\(\(.*\)\))?;$")  # "};" or "} __attribute__((__aligned__(16)));"
 STRUCT_SIZE = re.compile(r"^\t/\* size: (\d+),", re.M)
 ENUM_VALUE = re.compile(r"^\t(\w+)\s*=\s*(-?(?:0x[0-9a-fA-F]+|\d+)),?\s*$")
 
@@ -234,7 +235,7 @@ def check_struct_block(name, text):
     if heads != [("struct", name)] or not text.startswith(f"struct {name} {{"):
         raise IngestError(f"pahole -C {name} printed {len(heads)} top-level types instead of struct {name}")
     sizes = STRUCT_SIZE.findall(text)
-    if len(sizes) != 1 or "\n};" not in text:
+    if len(sizes) != 1 or not STRUCT_END.match(text.rstrip("\n").rsplit("\n", 1)[-1]):
         raise IngestError(f"pahole -C {name}: no single `/* size: N` trailer (truncated output?)")
     return int(sizes[0])
 
