@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup graphviz lint diagram-png bench clean
+.PHONY: run test setup graphviz lint diagram-png bench clean pahole ingest
 
 run: setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -53,6 +53,28 @@ diagram-png: setup
 
 bench: setup $(VENV)/.dev-installed
 	$(BIN)/python bench/run.py
+
+# pahole 1.30 (Debian trixie) and the libraries it needs, unpacked into .cache/pahole/ and run
+# through their own dynamic loader: bookworm's pahole 1.24 misreads 7.x BTF, and the system's
+# apt configuration and libraries are left alone. APT_CONFIG must name an apt configuration
+# with a trixie entry (data/layouts/README.md shows one). Writes .cache/pahole/pahole.
+PAHOLE_DIR := .cache/pahole
+PAHOLE_DEBS := pahole/trixie dwarves/trixie libbpf1/trixie libdw1t64/trixie libelf1t64/trixie \
+  libc6/trixie libgcc-s1/trixie zlib1g/trixie libzstd1/trixie liblzma5/trixie libbz2-1.0/trixie
+pahole: $(PAHOLE_DIR)/pahole
+$(PAHOLE_DIR)/pahole:
+	@test -n "$$APT_CONFIG" || { echo "set APT_CONFIG to an apt configuration with trixie (see data/layouts/README.md)"; exit 1; }
+	rm -rf $(PAHOLE_DIR) && mkdir -p $(PAHOLE_DIR)/debs $(PAHOLE_DIR)/root
+	cd $(PAHOLE_DIR)/debs && apt-get download -q $(PAHOLE_DEBS)
+	for d in $(PAHOLE_DIR)/debs/*.deb; do dpkg-deb -x "$$d" $(PAHOLE_DIR)/root; done
+	printf '#!/bin/sh\nR="$$(cd "$$(dirname "$$0")" && pwd)/root"\nexec "$$R/usr/lib64/ld-linux-x86-64.so.2" --library-path "$$R/lib/x86_64-linux-gnu:$$R/usr/lib/x86_64-linux-gnu" "$$R/usr/bin/pahole" "$$@"\n' > $@.tmp
+	chmod +x $@.tmp && mv $@.tmp $@
+	$@ --version
+
+# Reads one Debian kernel package into data/layouts/ (see data/layouts/README.md), e.g.
+#   make ingest ARGS="--package linux-binary-7.2.13+deb14-cloud-amd64=7.2.13-1 --release v7.2"
+ingest: $(VENV)/.installed
+	$(BIN)/python manage.py ingest_release $(ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -27,7 +27,6 @@ from apps.kernel.models import (
     MemoryType,
     Release,
     Source,
-    StructLayout,
     TypeRelation,
     release_sort_key,
 )
@@ -42,7 +41,7 @@ RELEASE_REQUIRED = {"name"}
 BUILD_KEYS = {
     "release": str, "arch": str, "kernel_version": str, "uname": str, "banner": str, "package": str,
     "package_version": str, "sha256": str, "debuginfo": str, "tool": str, "command": str, "structs": list,
-    "absent": list, "enums": dict,
+    "absent": list, "absent_enums": list, "enums": dict,
 }  # fmt: skip
 BUILD_REQUIRED = {"release", "arch", "kernel_version", "debuginfo"}
 BUILD_TEXT = ("kernel_version", "uname", "banner", "package", "package_version", "sha256", "debuginfo", "tool",
@@ -61,7 +60,8 @@ IDENT_KEYS = {"since": (str, type(None)), "test": str, "source": str, "basis": s
 USAGE_GROUP_KEYS = {"type": str, "usages": list}
 USAGE_KEYS = {"struct": str, "field": str, "path": str, "releases": list, "carried": list, "keeps": str,
               "source": str, "basis": str}  # fmt: skip
-USAGE_REQUIRED = {"struct", "field", "keeps", "source"}
+# releases is required: a release added later must never inherit a usage nobody checked in it.
+USAGE_REQUIRED = {"struct", "field", "releases", "keeps", "source"}
 TYPE_SCALARS = ("name", "summary", "description", "status", "descriptor", "memdesc_type", "memdesc_revision",
                 "alloc_api", "free_api", "on_lru", "user_mappable", "area")  # fmt: skip
 SOURCE_SCALARS = ("kind", "title", "url", "path", "release", "commit", "repository", "message_id", "note")
@@ -429,10 +429,9 @@ def _read_usages(bundle):
                 where = f"{rel}: {slug}: {entry.get('struct', '?') if isinstance(entry, dict) else '?'}.{label}"
                 _check_entry(entry, USAGE_KEYS, USAGE_REQUIRED, where)
                 struct, name = entry["struct"], entry["field"]
-                having = [r for r in release_names if (r, struct) in fields]
-                releases = entry.get("releases") or having
-                if not having:
+                if not any((r, struct) in fields for r in release_names):
                     raise DataError(f"{where}: no release has struct {struct}")
+                releases = entry["releases"]
                 carried = entry.get("carried") or []
                 for release in carried:
                     if release not in releases:
@@ -699,7 +698,7 @@ def _dump(path, content, header):
 
 def _drop_empty(mapping, keep=()):
     # By identity for None and False: 0 == False, and memdesc type 0 is a real number to keep.
-    return {k: v for k, v in mapping.items() if k in keep or not (v is None or v is False or v in ("", []))}
+    return {k: v for k, v in mapping.items() if k in keep or not (v is None or v is False or v in ("", [], {}))}
 
 
 def export(data_dir):
@@ -782,10 +781,6 @@ def export(data_dir):
     release_order = {
         name: i for i, name in enumerate(Release.objects.order_by("sort_key").values_list("name", flat=True))
     }
-    having_struct = defaultdict(list)
-    reference_layouts = StructLayout.objects.filter(build__arch=REFERENCE_ARCH).order_by("build__release__sort_key")
-    for release, struct in reference_layouts.values_list("build__release__name", "struct"):
-        having_struct[struct].append(release)
     for area in MemoryType.Area.values:
         in_area = [t for t in types if t.area == area]
         for folder in ("types", "usages"):
@@ -796,9 +791,7 @@ def export(data_dir):
             continue
         write(f"types/{area}.yaml", [_type_entry(t) for t in in_area], f"Memory types of the area '{area}'.")
         groups = [
-            {"type": t.slug, "usages": _usage_entries(t, release_order, having_struct, ambiguous)}
-            for t in in_area
-            if t.usages.all()
+            {"type": t.slug, "usages": _usage_entries(t, release_order, ambiguous)} for t in in_area if t.usages.all()
         ]
         write(f"usages/{area}.yaml", groups, f"Field usage of the memory types of the area '{area}'.")
     return written
@@ -836,10 +829,9 @@ def _with_basis(entry, basis):
     return entry if basis == Basis.TAG else {**entry, "basis": basis}
 
 
-def _usage_entries(t, release_order, having_struct, ambiguous):
-    """Usages grouped back into entries: one per (struct, field, keeps, source), listing its
-    releases only when they are not every release that has the struct, and the field's path
-    only where its name alone is ambiguous in that release."""
+def _usage_entries(t, release_order, ambiguous):
+    """Usages grouped back into entries: one per (struct, field, keeps, source, basis), listing
+    its releases, and the field's path only where its name alone is ambiguous in that release."""
     grouped = defaultdict(list)
     carried = defaultdict(list)
     for u in t.usages.all():
@@ -857,8 +849,7 @@ def _usage_entries(t, release_order, having_struct, ambiguous):
         entry = {"struct": struct, "field": name}
         if path is not None:
             entry["path"] = path
-        if releases != having_struct[struct]:
-            entry["releases"] = releases
+        entry["releases"] = releases
         if carried[key]:
             entry["carried"] = sorted(carried[key], key=release_order.get)
         entry["keeps"] = keeps

@@ -12,7 +12,10 @@ pytestmark = pytest.mark.django_db
 
 def usage(slug, release, struct, field):
     return FieldUsage.objects.select_related("source").get(
-        memory_type__slug=slug, field__layout__build__release__name=release, field__layout__struct=struct, field__name=field
+        memory_type__slug=slug,
+        field__layout__build__release__name=release,
+        field__layout__struct=struct,
+        field__name=field,
     )
 
 

@@ -111,6 +111,7 @@ def test_carry_usages_marks_what_it_carries_and_follows_renames():
     ]
     assert FieldUsage.objects.get(field=new_fields["_refcount"], memory_type=anon).carried is False
     assert old_refcount.carried is False
+    assert {u.basis for u in carried} == {"inferred"}
     again = io.StringIO()
     call_command("carry_usages", "v6.18", "v7.2", stdout=again)
     assert "0 usages carried (not re-verified), 3 already recorded" in again.getvalue()

@@ -82,6 +82,7 @@ structs:
   usages:
     - struct: folio
       field: mapping
+      releases: [v6.12]
       keeps: "anon_vma pointer, low bits PAGE_MAPPING_ANON"
       source: mm-types-h-v6-12
     - struct: page

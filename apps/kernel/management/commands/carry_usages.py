@@ -3,14 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.kernel import drift
-from apps.kernel.models import REFERENCE_ARCH, Build, Field, FieldUsage
+from apps.kernel.models import REFERENCE_ARCH, Basis, Build, Field, FieldUsage
 
 
 class Command(BaseCommand):
     help = (
         "Carry the usages of release A forward (or back) to release B: each usage whose field B's "
         f"{REFERENCE_ARCH} build still has (by struct and name, or renamed at the same offset, size and type) "
-        "is recorded in B, marked 'carried, not re-verified' until a curator confirms it. Usages B already "
+        "is recorded in B, marked 'carried, not re-verified' (basis: inferred) until a curator confirms it. Usages B already "
         "records are left alone. One transaction; prints what it carried and what it could not."
     )
 
@@ -54,7 +54,12 @@ class Command(BaseCommand):
                     kept += 1
                     continue
                 FieldUsage.objects.create(
-                    memory_type=usage.memory_type, field=new, keeps=usage.keeps, source=usage.source, carried=True
+                    memory_type=usage.memory_type,
+                    field=new,
+                    keeps=usage.keeps,
+                    source=usage.source,
+                    carried=True,
+                    basis=Basis.INFERRED,
                 )
                 existing.add((usage.memory_type_id, new.id))
                 carried += 1
