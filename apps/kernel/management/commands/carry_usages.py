@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Carry the usages of release A forward (or back) to release B: each usage whose field B's "
         f"{REFERENCE_ARCH} build still has (by struct and name, or renamed at the same offset, size and type) "
-        "is recorded in B, marked 'carried, not re-verified' (basis: inferred) until a curator confirms it. Usages B already "
+        "is recorded in B, marked 'carried, not re-verified' (basis: inferred) until a curator "
+        "confirms it. Usages B already "
         "records are left alone. One transaction; prints what it carried and what it could not."
     )
 
