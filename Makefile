@@ -1,4 +1,6 @@
-# memtypes: `make run` sets everything up and serves http://$(HOST):$(PORT); `make test` runs the suite.
+# memtypes: `make run` sets everything up and serves http://$(HOST):$(PORT) as production does
+# (gunicorn, static files by WhiteNoise, DEBUG off); `make dev` serves with Django's autoreloading
+# development server for editing code; `make test` runs the suite.
 # Both are idempotent: the virtualenv is rebuilt only when a requirements file changes.
 
 PYTHON ?= python3
@@ -7,9 +9,18 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup graphviz lint diagram-png bench clean
+.PHONY: run dev test setup graphviz lint diagram-png bench clean
 
+# Production settings over plain HTTP on this machine; each of these variables can be overridden
+# from the environment. DJANGO_SECRET_KEY, when unset, is made once in the git-ignored .secret-key.
+run: export DJANGO_DEBUG ?= 0
+run: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost
+run: export DJANGO_SECURE_SSL_REDIRECT ?= 0
 run: setup
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) memtypes_site.wsgi
+
+dev: setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup $(VENV)/.dev-installed
@@ -55,4 +66,4 @@ bench: setup $(VENV)/.dev-installed
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles .secret-key

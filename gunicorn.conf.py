@@ -1,0 +1,21 @@
+"""gunicorn's settings for memtypes.
+
+`make run`, the image and the compose web service all start `gunicorn memtypes_site.wsgi` from
+the project folder, which reads this file; each gives the address with --bind.
+"""
+
+import os
+
+# 2 x CPUs + 1 worker processes (the CPUs this process may run on); WEB_CONCURRENCY overrides.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * len(os.sched_getaffinity(0)) + 1)
+
+# One line per request on stdout: method, path (without the query string, which may carry a
+# token), status and duration. Errors and their tracebacks go to stderr.
+accesslog = "-"
+access_log_format = "%(m)s %(U)s %(s)s %(M)sms"
+errorlog = "-"
+
+# Nothing written to disk while serving: the workers' heartbeat files live in memory and there
+# is no control socket (it would be a file under $HOME).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+control_socket_disable = True
