@@ -1,13 +1,16 @@
 """gunicorn's settings for memtypes.
 
 `make run`, the image and the compose web service all start `gunicorn memtypes_site.wsgi` from
-the project folder, which reads this file; each gives the address with --bind.
+the project folder, which reads this file.
 """
 
 import os
 
-# 2 x CPUs + 1 worker processes (the CPUs this process may run on); WEB_CONCURRENCY overrides.
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * len(os.sched_getaffinity(0)) + 1)
+# The address: GUNICORN_BIND (`make run` gives HOST:PORT, the image 0.0.0.0:8000).
+bind = [os.environ.get("GUNICORN_BIND") or "127.0.0.1:8000"]
+
+# 2 x CPUs + 1 worker processes (the CPUs this process may run on); GUNICORN_WORKERS overrides.
+workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * len(os.sched_getaffinity(0)) + 1)
 
 # One line per request on stdout: method, path (without the query string, which may carry a
 # token), status and duration. Errors and their tracebacks go to stderr.
