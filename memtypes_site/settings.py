@@ -7,7 +7,7 @@ and sends the security headers production needs.
 
 from pathlib import Path
 
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from memtypes_site import secret_key
@@ -166,13 +166,16 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
 # The admin's address: set DJANGO_ADMIN_PATH to move it away from the one every scanner tries.
 ADMIN_PATH = env_str("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 
-# Content-Security-Policy: only this site's own scripts, styles, images and fonts; the one inline
-# <style> (of the API docs page) carries the request's nonce. Enforced with DJANGO_DEBUG=0; with
-# DEBUG it is report-only, so Django's error page keeps its inline style and script.
+# Content-Security-Policy: only this site's own scripts, styles, images and fonts. The inline
+# <style> elements (of the API docs and the browsable API) carry the request's nonce; style
+# attributes, which REST framework's browsable API uses for layout and which cannot run code,
+# are allowed. Enforced with DJANGO_DEBUG=0; with DEBUG it is report-only, so Django's error page
+# keeps its inline style and script.
 CSP_DIRECTIVES = {
     "default-src": [SELF],
     "script-src": [SELF],
     "style-src": [SELF, NONCE],
+    "style-src-attr": [UNSAFE_INLINE],
     "img-src": [SELF, "data:"],
     "object-src": [NONE],
     "base-uri": [NONE],
