@@ -112,6 +112,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# With DEBUG (make dev, the tests) WhiteNoise finds each file where it lies, on request; without,
+# it indexes the collected files once when a worker starts.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Sessions live in the database, so any web process can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
