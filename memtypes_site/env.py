@@ -34,7 +34,7 @@ def env_int(name, default):
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
-    if not raw.strip().isdigit():
+    if not raw.strip().isdecimal():
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number (0 or more).")
     return int(raw)
 

@@ -139,3 +139,23 @@ def test_session_and_csrf_cookies_are_secure_and_http_only_without_debug():
         DJANGO_ALLOWED_HOSTS="memtypes.example.org",
     )
     assert result.stdout.split() == ["True"] * 4, result.stderr
+
+
+def test_a_server_error_is_logged_with_its_traceback_on_stdout():
+    result = start_django(
+        "from apps.web import views\n"
+        "def broken(request):\n"
+        "    raise ZeroDivisionError('the page broke')\n"
+        "views.home = broken\n"
+        "from django.test import Client\n"
+        "client = Client(raise_request_exception=False)\n"
+        'print("status", client.get("/", HTTP_HOST="memtypes.example.org", secure=True).status_code)',
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=REAL_KEY,
+        DJANGO_ALLOWED_HOSTS="memtypes.example.org",
+    )
+    assert "status 500" in result.stdout, result.stderr
+    assert "Internal Server Error: /" in result.stdout
+    assert "Traceback (most recent call last)" in result.stdout
+    assert "ZeroDivisionError: the page broke" in result.stdout
+    assert REAL_KEY not in result.stdout
