@@ -171,8 +171,12 @@ def main(database_url, redis_url):
         check(healthcheck.returncode == 0, "the web service's health check passes")
         check_site(base, env)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
+        server.send_signal(signal.SIGTERM)  # gunicorn's graceful stop: the workers exit with it
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()  # the workers notice their master is gone and exit
+            server.wait()
     log = log_path.read_text()
     check(re.search(r"^GET /types/slab/ 200 \d+ms$", log, re.MULTILINE) is not None, "one log line per request")
     check(env["DJANGO_SECRET_KEY"] not in log, "no secret in the log")
