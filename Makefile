@@ -1,4 +1,6 @@
-# memtypes: `make run` sets everything up and serves http://$(HOST):$(PORT); `make test` runs the suite.
+# memtypes: `make run` sets everything up and serves http://$(HOST):$(PORT) as production does
+# (gunicorn, static files by WhiteNoise, DEBUG off); `make dev` serves with Django's autoreloading
+# development server for editing code; `make test` runs the suite.
 # Both are idempotent: the virtualenv is rebuilt only when a requirements file changes.
 
 PYTHON ?= python3
@@ -7,9 +9,18 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup graphviz lint diagram-png bench clean pahole ingest
+.PHONY: run dev test setup graphviz lint compose-config diagram-png bench clean pahole ingest
 
+# Production settings over plain HTTP on this machine; each of these variables can be overridden
+# from the environment. DJANGO_SECRET_KEY, when unset, is made once in the git-ignored .secret-key.
+run: export DJANGO_DEBUG ?= 0
+run: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost
+run: export DJANGO_SECURE_SSL_REDIRECT ?= 0
 run: setup
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn memtypes_site.wsgi
+
+dev: setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup $(VENV)/.dev-installed
@@ -47,6 +58,17 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# docker-compose.yml validated by docker-compose's own parser (`config`), with .env.example's values
+# and placeholder secrets; no container engine is needed.
+compose-config: .venv-compose/.installed
+	DJANGO_SECRET_KEY=placeholder POSTGRES_PASSWORD=placeholder \
+	  .venv-compose/bin/docker-compose --env-file .env.example config --quiet && echo "docker-compose.yml is valid"
+
+.venv-compose/.installed: requirements-compose.txt
+	$(PYTHON) -m venv .venv-compose
+	.venv-compose/bin/pip install -q --no-deps -r requirements-compose.txt
+	@touch $@
+
 # Regenerates the picture the README shows, from the kernel data.
 diagram-png: setup
 	$(BIN)/python manage.py render_diagram docs/hierarchy.png
@@ -77,4 +99,4 @@ ingest: $(VENV)/.installed
 	$(BIN)/python manage.py ingest_release $(ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) .venv-compose db.sqlite3 staticfiles .secret-key

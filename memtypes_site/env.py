@@ -29,6 +29,16 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false or on/off.")
 
 
+def env_int(name, default):
+    """A whole number of 0 or more; anything else is an error."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isdecimal():
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number (0 or more).")
+    return int(raw)
+
+
 def env_list(name, default=()):
     """A comma-separated list; empty items (',,' or a trailing comma) are an error."""
     raw = os.environ.get(name)

@@ -1,25 +1,29 @@
 """Settings of memtypes: one module, driven by environment variables.
 
-A fresh clone runs with no configuration on the embedded SQLite file. With DJANGO_DEBUG=0 the
-site refuses to start without a real secret key and allowed hosts.
+A fresh clone runs with no configuration on the embedded SQLite file, with a secret key made
+once in a git-ignored file. With DJANGO_DEBUG=0 the site refuses to start without allowed hosts
+and sends the security headers production needs.
 """
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from memtypes_site.env import cache_from_url, database_from_url, env_bool, env_list, env_str
+from memtypes_site import secret_key
+from memtypes_site.env import cache_from_url, database_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
-DEV_SECRET_KEY = "memtypes-development-only-secret-key-not-for-production"
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY") or secret_key.read_or_create(
+    Path(env_str("DJANGO_SECRET_KEY_FILE") or BASE_DIR / ".secret-key")
+)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
 if not DEBUG:
-    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured("DJANGO_DEBUG=0 needs DJANGO_SECRET_KEY: 50 or more random characters.")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_DEBUG=0 needs DJANGO_ALLOWED_HOSTS (comma-separated host names).")
@@ -30,7 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
@@ -45,7 +51,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.web.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -92,6 +102,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the static files from gunicorn in every mode. Without DEBUG they come from
+# `collectstatic` (make run and the image run it): compressed, with hashed names cached for a year.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# With DEBUG (make dev, the tests) WhiteNoise finds each file where it lies, on request; without,
+# it indexes the collected files once when a worker starts.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Sessions live in the database, so any web process can serve any request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -140,19 +167,49 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
 
+# The admin's address: set DJANGO_ADMIN_PATH to move it away from the one every scanner tries.
+ADMIN_PATH = env_str("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
+
+# Content-Security-Policy: only this site's own scripts, styles, images and fonts. The inline
+# <style> elements (of the API docs and the browsable API) carry the request's nonce; style
+# attributes, which REST framework's browsable API uses for layout and which cannot run code,
+# are allowed. Enforced with DJANGO_DEBUG=0; with DEBUG it is report-only, so Django's error page
+# keeps its inline style and script.
+CSP_DIRECTIVES = {
+    "default-src": [SELF],
+    "script-src": [SELF],
+    "style-src": [SELF, NONCE],
+    "style-src-attr": [UNSAFE_INLINE],
+    "img-src": [SELF, "data:"],
+    "object-src": [NONE],
+    "base-uri": [NONE],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
+CONTENT_SECURITY_POLICY = None if DEBUG else {"DIRECTIVES": CSP_DIRECTIVES}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": CSP_DIRECTIVES} if DEBUG else None
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+
 if not DEBUG:
+    # Behind a proxy that terminates HTTPS: it must set X-Forwarded-Proto (and strip the header
+    # from clients), since requests carrying "X-Forwarded-Proto: https" count as HTTPS.
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Warnings and errors (500s with their traceback) on stdout, beside gunicorn's request lines.
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("api/v1/", include("apps.api.urls")),
     path("", include("apps.diagrams.urls")),
     path("", include("apps.web.urls")),

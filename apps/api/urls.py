@@ -1,5 +1,5 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from apps.api import views
@@ -20,7 +20,7 @@ urlpatterns = [
     path("diff/", views.DiffView.as_view(), name="diff"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
     # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
     re_path(r"^.*$", NotFoundView.as_view()),

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from memtypes_site.env import cache_from_url, database_from_url, env_bool, env_list
+from memtypes_site.env import cache_from_url, database_from_url, env_bool, env_int, env_list
 
 BASE = Path("/srv/memtypes")
 
@@ -104,3 +104,21 @@ def test_a_redis_url_selects_the_redis_cache(url):
 def test_another_cache_scheme_is_refused():
     with pytest.raises(ImproperlyConfigured, match="the scheme must be redis://"):
         cache_from_url("memcached://cache:11211")
+
+
+def test_env_int_reads_a_whole_number(monkeypatch):
+    monkeypatch.setenv("X_SECONDS", " 3600 ")
+    assert env_int("X_SECONDS", 7) == 3600
+
+
+@pytest.mark.parametrize("raw", ["", "  "])
+def test_env_int_falls_back_to_the_default_when_unset_or_empty(monkeypatch, raw):
+    monkeypatch.setenv("X_SECONDS", raw)
+    assert env_int("X_SECONDS", 7) == 7
+
+
+@pytest.mark.parametrize("raw", ["-1", "1.5", "a year"])
+def test_env_int_refuses_anything_else(monkeypatch, raw):
+    monkeypatch.setenv("X_SECONDS", raw)
+    with pytest.raises(ImproperlyConfigured, match=r"X_SECONDS=.* is not a whole number"):
+        env_int("X_SECONDS", 7)
