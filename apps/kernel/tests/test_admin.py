@@ -166,7 +166,19 @@ def test_the_relation_form_refuses_a_cycle(editor, kernel):
 
 @pytest.mark.parametrize(
     "model",
-    ["memorytype", "typerelation", "identification", "source", "release", "structlayout", "field", "fieldusage"],
+    [
+        "memorytype",
+        "typerelation",
+        "identification",
+        "source",
+        "release",
+        "build",
+        "enumvalue",
+        "backport",
+        "structlayout",
+        "field",
+        "fieldusage",
+    ],
 )
 def test_every_changelist_answers(editor, kernel, model):
     make_usage_of_mapping(kernel)
@@ -198,3 +210,20 @@ def test_a_staff_member_without_the_add_permission_cannot_add_a_type(client, ker
     assert client.get("/admin/kernel/memorytype/").status_code == 200
     assert add_anon_mem(client, kernel).status_code == 403
     assert not MemoryType.objects.filter(slug="anon_mem").exists()
+
+
+def test_confirming_carried_usages_clears_the_mark_and_keeps_who_did_it_in_the_history(editor, kernel):
+    carried = make_usage_of_mapping(kernel)
+    carried.carried = True
+    carried.save()
+    response = editor.post(
+        "/admin/kernel/fieldusage/",
+        {"action": "confirm_verified", "_selected_action": [carried.pk]},
+        follow=True,
+    )
+    assert "1 usage(s) confirmed as re-verified." in response.content.decode()
+    carried.refresh_from_db()
+    assert carried.carried is False
+    version = Version.objects.get_for_object(carried).first()
+    assert version.revision.user.username == "editor"
+    assert version.revision.comment == "Confirmed at its release (no longer carried)"
