@@ -323,3 +323,21 @@ def test_embedded_structs_are_read_after_the_named_ones():
 def test_real_pahole_fixtures_are_whole_structs(fixture, sizes):
     read = ingest.read_text((PAHOLE_TEXT / fixture).read_text())
     assert read.sizes == sizes
+
+
+@pytest.mark.django_db
+def test_an_ingested_package_is_loaded_and_served_and_a_second_ingest_changes_nothing(tmp_path, fake_pahole, client):
+    from apps.kernel.tests.tiny_data import write_tiny_data
+
+    write_tiny_data(tmp_path / "data")
+    build_deb(tmp_path / "cache")
+    ingest_package(tmp_path, fake_pahole, no_load=False)
+    body = client.get("/api/v1/releases/v0.1/structs/page/").json()
+    assert body["build"]["package"] == PACKAGE
+    assert body["build"]["sha256"] == ingest.sha256_file(tmp_path / "cache" / f"{PACKAGE}_{VERSION}_amd64.deb")
+    assert body["size"] == 64
+    enums = client.get("/api/v1/releases/v0.1/enums/").json()
+    assert {"enum": "pagetype", "name": "PGTY_slab", "value": 245} in enums
+    out = ingest_package(tmp_path, fake_pahole, no_load=False)
+    assert out.startswith("v0.1: unchanged;")
+    assert ": 0 created, 0 updated," in out

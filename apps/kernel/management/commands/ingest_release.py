@@ -60,7 +60,7 @@ class Command(BaseCommand):
             f"enums {', '.join(f'{n} {len(v)}' for n, v in read.enums.items()) or 'none'}"
         )
         if not opts["no_load"]:
-            call_command("load_kernel_data", data_dir=opts["data"])
+            call_command("load_kernel_data", data_dir=opts["data"], stdout=self.stdout)
 
     def read(self, opts):
         release = opts["release"]
