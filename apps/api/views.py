@@ -684,18 +684,17 @@ class SearchQuerySerializer(serializers.Serializer):
 
 class FoundFieldSerializer(serializers.Serializer):
     release = serializers.CharField(source="layout.build.release.name")
+    arch = serializers.CharField(source="layout.build.arch")
     struct = serializers.CharField(source="layout.struct")
     name = serializers.CharField()
     path = serializers.CharField()
     c_type = serializers.CharField()
     offset = serializers.IntegerField()
     size = serializers.IntegerField()
-    url = serializers.SerializerMethodField(help_text="The struct layout holding the field.")
+    url = serializers.SerializerMethodField(help_text="The struct layout holding the field (with ?arch= of its build).")
 
     def get_url(self, fld) -> str:
-        return api.absolute(
-            self.context.get("request"), "release-struct", name=fld.layout.build.release.name, struct=fld.layout.struct
-        )
+        return api.struct_url(self.context.get("request"), fld.layout)
 
 
 class SearchResultSerializer(serializers.Serializer):
@@ -734,7 +733,9 @@ class SearchView(ApiMixin, APIView):
         found_fields = (
             Field.objects.filter(fields)
             .select_related("layout__build__release")
-            .order_by("-layout__build__release__sort_key", "layout__struct", "offset", "position")
+            .order_by(
+                "-layout__build__release__sort_key", "layout__build__arch", "layout__struct", "offset", "position"
+            )
         )
         return Response(
             {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.kernel.tests.factory import make_field, make_layout, make_memtype, make_release, make_usage
+from apps.kernel.tests.factory import make_build, make_field, make_layout, make_memtype, make_release, make_usage
 
 
 def test_it_finds_types_fields_and_usages(client, db):
@@ -17,6 +17,17 @@ def test_it_finds_types_fields_and_usages(client, db):
     assert body["fields"][0]["url"] == "http://testserver/api/v1/releases/v6.12/structs/page/"
     assert [u["type"] for u in body["usages"]] == ["file_mem"]
     assert client.get("/api/v1/search/?q=address_space file").json()["usages"][0]["type"] == "file_mem"
+
+
+def test_a_field_of_another_arch_names_its_arch_and_links_to_its_own_layout(client, db):
+    release = make_release("v6.12")
+    make_field(make_layout(release, "page"), "mapping", offset=24)
+    make_field(make_layout(build=make_build(release, "i386"), struct="page", size=32), "mapping", offset=12, size=4)
+    body = client.get("/api/v1/search/?q=mapping").json()
+    assert [(f["release"], f["arch"], f["offset"], f["url"]) for f in body["fields"]] == [
+        ("v6.12", "i386", 12, "http://testserver/api/v1/releases/v6.12/structs/page/?arch=i386"),
+        ("v6.12", "x86_64", 24, "http://testserver/api/v1/releases/v6.12/structs/page/"),
+    ]  # newest release first, then by arch (as the search page lists them)
 
 
 def test_an_empty_or_one_letter_query_is_a_400(client, db):
