@@ -94,7 +94,7 @@ def _usage_rows(memory_type, loaded):
             layout__build__arch=REFERENCE_ARCH,
             layout__build__release__in=Release.objects.filter(builds__layouts__fields__usages__memory_type=memory_type),
         )
-        .select_related("layout")
+        .select_related("layout__build")
         .order_by("offset", "position")
     )
     for fld in page_fields_of_releases:
