@@ -84,7 +84,14 @@ def test_it_names_the_builds_compared_and_the_usages_whose_field_is_gone(client,
     assert body["to_build"].startswith("6.12.117 (")
     # slab recorded slab_cache in v6.1's struct page; v6.12's struct page has no such field.
     assert body["stranded"] == [
-        {"type": "slab", "struct": "page", "field": "slab_cache", "change": "vanished", "to_field": None, "to_offset": None}
+        {
+            "type": "slab",
+            "struct": "page",
+            "field": "slab_cache",
+            "change": "vanished",
+            "to_field": None,
+            "to_offset": None,
+        }
     ]
     assert body["identifications"] == []
 
@@ -151,14 +158,33 @@ def test_a_field_renamed_at_the_same_offset_type_and_size_is_listed_as_renamed_o
     assert [f["name"] for f in page["removed"]] == ["_mapcount"]
     # The x86_64 usage of compound_head, carried to the arm build by name, follows the rename.
     assert body["stranded"] == [
-        {"type": "folio", "struct": "page", "field": "_mapcount", "change": "vanished", "to_field": None, "to_offset": None},
-        {"type": "tail_page", "struct": "page", "field": "compound_head", "change": "renamed", "to_field": "compound_info", "to_offset": 4},
-    ]  # fmt: skip
+        {
+            "type": "folio",
+            "struct": "page",
+            "field": "_mapcount",
+            "change": "vanished",
+            "to_field": None,
+            "to_offset": None,
+        },
+        {
+            "type": "tail_page",
+            "struct": "page",
+            "field": "compound_head",
+            "change": "renamed",
+            "to_field": "compound_info",
+            "to_offset": 4,
+        },
+    ]
     # Identification still naming what the arm v7.0 build lacks.
     assert body["identifications"] == [
         {"type": "folio", "since": "", "test": "folio_mapped(): folio->_mapcount", "names": ["_mapcount"]},
-        {"type": "tail_page", "since": "v6.18", "test": "PageTail(): page->compound_head & 1", "names": ["compound_head"]},
-    ]  # fmt: skip
+        {
+            "type": "tail_page",
+            "since": "v6.18",
+            "test": "PageTail(): page->compound_head & 1",
+            "names": ["compound_head"],
+        },
+    ]
 
 
 def test_the_same_releases_on_another_arch_compare_that_arch_builds(client, renamed):
@@ -168,8 +194,13 @@ def test_the_same_releases_on_another_arch_compare_that_arch_builds(client, rena
     assert body["stranded"] == [] and body["identifications"] == []
     (tail,) = body["usages"]
     assert tail["changed"] == [
-        {"struct": "page", "field": "compound_head", "from_keeps": "head page | 1 (v6.18)", "to_keeps": "head page | 1 (v7.0)"}
-    ]  # fmt: skip
+        {
+            "struct": "page",
+            "field": "compound_head",
+            "from_keeps": "head page | 1 (v6.18)",
+            "to_keeps": "head page | 1 (v7.0)",
+        }
+    ]
 
 
 @pytest.mark.parametrize("n", [1, 4])

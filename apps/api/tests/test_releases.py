@@ -44,8 +44,14 @@ def v612(db):
     make_layout(build=x86, struct="slab", size=64)
     EnumValue.objects.create(build=x86, enum="pagetype", name="PGTY_slab", value=0xF5)
     EnumValue.objects.create(build=x86, enum="pagetype", name="PGTY_buddy", value=0xF0)
-    i386 = make_build(release, "i386", kernel_version="6.12.117", debuginfo="dwarf", tool="pahole 1.30",
-                      layout_file="layouts/v6.12-i386.pahole")  # fmt: skip
+    i386 = make_build(
+        release,
+        "i386",
+        kernel_version="6.12.117",
+        debuginfo="dwarf",
+        tool="pahole 1.30",
+        layout_file="layouts/v6.12-i386.pahole",
+    )
     small = make_layout(build=i386, struct="page", size=32)
     make_field(small, "flags", offset=0, size=4)
     make_field(small, "lru", offset=4, size=8, c_type="struct list_head", path="union@4")
