@@ -185,7 +185,7 @@ def test_zone_device_kinds_read_the_pgmap_through_the_folio_from_v6_15(kernel_da
 
 
 def test_netpool_names_page_pool_page_is_pp_and_pp_magic_mask(kernel_data):
-    test = ident("netpool", "").test
+    test = ident("netpool", "v6.15").test
     assert "page_pool_page_is_pp" in test and "PP_MAGIC_MASK" in test
 
 
