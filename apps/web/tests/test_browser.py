@@ -94,3 +94,12 @@ def test_the_svg_image_url_is_a_valid_svg_for_the_browser(site, tmp_path):
         el.get("{http://www.w3.org/1999/xlink}href") or el.get("href") for el in root.iter() if el.tag.endswith("a")
     }
     assert "/types/page/" in hrefs
+
+
+def test_the_drift_page_shows_the_real_renames_in_chromium(site, tmp_path, kernel_bundle):
+    if not {"v6.12", "v6.18"} <= set(kernel_bundle.releases):
+        pytest.skip("the data has no v6.12 and v6.18 builds")
+    dom = chromium(tmp_path, "--dump-dom", f"{site.url}/releases/v6.18/drift/?against=v6.12")
+    # v6.18 renamed struct page's index to __folio_index (same offset, C type and size).
+    assert "Renamed: <code>index</code> → <code>__folio_index</code>" in dom
+    assert '<option value="v6.12" selected="">v6.12</option>' in dom

@@ -1,8 +1,18 @@
-"""The layout of one struct in one release: fields by offset, and its words with their users."""
+"""The layout of one struct in one build of a release: where it was read from, its fields by
+offset, and its words (8 bytes on 64-bit builds, 4 on 32-bit ones) with their users."""
 
 import pytest
 
-from apps.kernel.tests.factory import make_field, make_layout, make_memtype, make_release, make_usage
+from apps.kernel.models import Backport
+from apps.kernel.tests.factory import (
+    make_build,
+    make_field,
+    make_layout,
+    make_memtype,
+    make_release,
+    make_source,
+    make_usage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -11,8 +21,20 @@ pytestmark = pytest.mark.django_db
 def v6_12():
     """A small struct page of v6.12 with a folio over it: a union at 8, mapping at 24, and the
     folio's _large_mapcount on the first tail page."""
-    release = make_release("v6.12", kernel_version="6.12.117+deb12-cloud-amd64")
-    page = make_layout(release, "page", size=64, provenance="pahole 1.24 -C page on vmlinux (BTF)")
+    release = make_release("v6.12")
+    build = make_build(
+        release,
+        "x86_64",
+        kernel_version="6.12.117",
+        uname="6.12.117+deb12-cloud-amd64",
+        package="linux-image-6.12.117+deb12-cloud-amd64-unsigned",
+        package_version="6.12.117-1~deb12u1",
+        sha256="ab" * 32,
+        debuginfo="btf",
+        tool="pahole 1.24",
+        layout_file="layouts/v6.12.pahole",
+    )
+    page = make_layout(build=build, struct="page", size=64)
     fields = {
         "flags": make_field(page, "flags", offset=0, size=8),
         "lru": make_field(page, "lru", offset=8, size=16, c_type="struct list_head", path="union#1@8/struct#1@8"),
@@ -20,7 +42,7 @@ def v6_12():
         "mapping": make_field(page, "mapping", offset=24, size=8, path="union#1@8/struct#1@8"),
         "_mapcount": make_field(page, "_mapcount", offset=48, size=4, c_type="atomic_t"),
     }
-    folio = make_layout(release, "folio", size=256)
+    folio = make_layout(build=build, struct="folio", size=256)
     folio_mapping = make_field(folio, "mapping", offset=24, size=8)
     large = make_field(folio, "_large_mapcount", offset=112, size=4, page_index=1)
     return release, page, fields, folio_mapping, large
@@ -38,11 +60,92 @@ def test_it_lists_the_fields_by_offset_indented_under_their_unions(client, v6_12
     assert "union 1 at 8 › struct 3 at 8" in table
 
 
-def test_it_shows_the_provenance_of_the_layout(client, v6_12):
+def test_it_shows_the_build_the_layout_was_read_from(client, v6_12):
     html = client.get("/releases/v6.12/structs/page/").content.decode()
 
-    assert "pahole 1.24 -C page on vmlinux (BTF)" in html
-    assert "6.12.117+deb12-cloud-amd64" in html
+    assert "<h1>struct page of v6.12 on x86_64" in html
+    provenance = html[html.index('<section class="provenance"') : html.index('<h2 id="words">')]
+    assert '<code>6.12.117</code> <span class="muted">(6.12.117+deb12-cloud-amd64)</span>' in provenance
+    assert "<code>linux-image-6.12.117+deb12-cloud-amd64-unsigned</code> 6.12.117-1~deb12u1" in provenance
+    assert f"sha256 <code>{'ab' * 32}</code>" in provenance
+    assert "<dd>BTF, read with pahole 1.24</dd>" in provenance
+    assert "<code>data/layouts/v6.12.pahole</code>" in provenance
+    assert "Vendor build:" not in provenance
+    # The only build: no architecture to pick.
+    assert 'aria-label="Architecture"' not in html
+
+
+@pytest.fixture
+def i386(v6_12):
+    """A 32-bit build of v6.12: struct page of 40 bytes in 4-byte words."""
+    release = v6_12[0]
+    build = make_build(release, "i386", kernel_version="6.12.117", debuginfo="dwarf", tool="pahole 1.30")
+    page = make_layout(build=build, struct="page", size=40)
+    make_field(page, "flags", offset=0, size=4)
+    make_field(page, "lru", offset=4, size=8, c_type="struct list_head", path="union#1@4/struct#1@4")
+    make_field(page, "compound_head", offset=4, size=4, path="union#1@4/struct#3@4")
+    make_field(page, "mapping", offset=12, size=4, path="union#1@4/struct#1@4")
+    make_field(page, "_mapcount", offset=24, size=4, c_type="atomic_t")
+    return build
+
+
+def test_a_32_bit_build_is_shown_in_4_byte_words(client, i386):
+    response = client.get("/releases/v6.12/structs/page/?arch=i386")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<h1>struct page of v6.12 on i386 <span class="muted">(40 bytes)</span></h1>' in html
+    assert "Each 4-byte word of struct page" in html
+    head = dict(response.context["pages"])[0]
+    assert [(r.word.index, r.word.offset, r.word.size) for r in head] == [(i, 4 * i, 4) for i in range(10)]
+    assert [fld.name for fld, _ in head[1].fields] == ["lru", "compound_head"]
+    assert [fld.name for fld, _ in head[2].fields] == ["lru"]  # an 8-byte list_head covers two words
+    assert [fld.name for fld, _ in head[3].fields] == ["mapping"]
+    assert '<th scope="row" class="num">3</th>\n        <td class="num">12–15</td>' in html
+    assert "<dd>DWARF, read with pahole 1.30</dd>" in html
+    # The x86_64 page of the same release keeps its 8-byte words.
+    assert "Each 8-byte word of struct page" in client.get("/releases/v6.12/structs/page/").content.decode()
+
+
+def test_the_architecture_picker_lists_the_release_builds(client, i386):
+    html = client.get("/releases/v6.12/structs/page/?arch=i386").content.decode()
+
+    picker = html[html.index('<form method="get" class="picker" aria-label="Architecture">') :]
+    picker = picker[: picker.index("</form>")]
+    assert '<option value="x86_64">x86_64 (6.12.117)</option>' in picker
+    assert '<option value="i386" selected>i386 (32-bit) (6.12.117)</option>' in picker
+    assert picker.index('value="x86_64"') < picker.index('value="i386"')  # the reference build first
+
+
+def test_usages_recorded_on_x86_64_show_on_the_32_bit_field_of_the_same_name(client, v6_12, i386):
+    _, _, fields, folio_mapping, _ = v6_12
+    make_usage(make_memtype("file_mem"), fields["mapping"], keeps="address_space")
+
+    response = client.get("/releases/v6.12/structs/page/?arch=i386")
+
+    word3 = dict(response.context["pages"])[0][3]
+    assert [(fld.name, fld.offset) for fld, _ in word3.fields] == [("mapping", 12)]
+    assert [(t.slug, on) for t, _, on in word3.users] == [("file_mem", "page.mapping")]
+
+
+def test_a_field_from_a_stable_backport_is_marked(client, v6_12):
+    release, page, _, _, _ = v6_12
+    backport = Backport.objects.create(
+        release=release,
+        commit="4eeec8c89a0c1234",
+        upstream="v6.15",
+        subject="mm: hugetlb: independent PMD page table shared count",
+        source=make_source(),
+    )
+    make_field(page, "pt_share_count", offset=40, size=4, c_type="atomic_t", backport=backport)
+
+    html = client.get("/releases/v6.12/structs/page/").content.decode()
+
+    assert (
+        '<code>pt_share_count</code> <span class="muted small">atomic_t @40+4</span> '
+        '<span class="badge" title="mm: hugetlb: independent PMD page table shared count">'
+        "backport 4eeec8c89a0c (v6.15)</span>"
+    ) in html
 
 
 def test_the_word_view_shows_who_uses_a_word_through_a_descriptor(client, v6_12):
@@ -87,9 +190,19 @@ def test_a_descriptor_layout_shows_the_usages_recorded_on_it(client, v6_12):
     assert '<a href="/types/anon_mem/"><code>anon_mem</code></a>: anon_vma pointer' in html
 
 
-def test_it_404s_for_an_unknown_struct_or_release(client, v6_12):
+def test_it_404s_for_an_unknown_struct_release_or_build(client, v6_12):
     assert client.get("/releases/v6.12/structs/zpdesc/").status_code == 404
     assert client.get("/releases/v9.9/structs/page/").status_code == 404
+    response = client.get("/releases/v6.12/structs/page/?arch=arm64")
+    assert response.status_code == 404
+    assert response.context["exception"] == "No build of v6.12 for arm64."
+
+
+def test_an_unknown_arch_is_a_404_naming_the_known_ones(client, v6_12):
+    response = client.get("/releases/v6.12/structs/page/?arch=sparc")
+
+    assert response.status_code == 404
+    assert response.context["exception"] == "No architecture named 'sparc'; memtypes knows x86_64, arm64, arm, i386."
 
 
 def test_it_runs_a_fixed_number_of_queries(client, v6_12, django_assert_num_queries):
@@ -97,13 +210,14 @@ def test_it_runs_a_fixed_number_of_queries(client, v6_12, django_assert_num_quer
     for n, fld in enumerate([folio_mapping, large, fields["mapping"], fields["flags"]]):
         make_usage(make_memtype(f"type_{n}"), fld)
 
-    # 1 the layout with its release, 2 its fields, 3 usages recorded on them, 4-5 the release's
-    # matrix (struct page fields, every usage of the release with its type and field).
-    with django_assert_num_queries(5):
+    # 1 the build of ?arch= with its release, 2 the layout, 3 its fields with their backports,
+    # 4 the usages of the build, 5-6 the build's matrix (struct page fields, the usages again),
+    # 7 the release's builds for the architecture picker (builds per arch: 5 -> 7).
+    with django_assert_num_queries(7):
         response = client.get("/releases/v6.12/structs/page/")
         assert sum(len(r.users) for _, rows in response.context["pages"] for r in rows) == 4
-    # A descriptor has no matrix: 1 layout, 2 fields, 3 usages.
-    with django_assert_num_queries(3):
+    # A descriptor has no matrix: build, layout, fields, usages, the builds for the picker.
+    with django_assert_num_queries(5):
         response = client.get("/releases/v6.12/structs/folio/")
         assert [u.memory_type.slug for _, usages in response.context["fields"] for u in usages] == [
             "type_0",
@@ -113,7 +227,9 @@ def test_it_runs_a_fixed_number_of_queries(client, v6_12, django_assert_num_quer
 
 def test_a_descriptor_field_over_a_union_is_listed_once_per_word(client, v6_12):
     release, _, _, _, _ = v6_12
-    folio_lru = make_field(release.layouts.get(struct="folio"), "lru", offset=8, size=16, c_type="struct list_head")
+    folio_lru = make_field(
+        release.builds.get().layouts.get(struct="folio"), "lru", offset=8, size=16, c_type="struct list_head"
+    )
     make_usage(make_memtype("lru_mem"), folio_lru, keeps="linkage on an LRU list")
 
     response = client.get("/releases/v6.12/structs/page/")
@@ -121,3 +237,18 @@ def test_a_descriptor_field_over_a_union_is_listed_once_per_word(client, v6_12):
     head = dict(response.context["pages"])[0]
     assert [(t.slug, on) for t, _, on in head[1].users] == [("lru_mem", "folio.lru")]
     assert [(t.slug, on) for t, _, on in head[2].users] == [("lru_mem", "folio.lru")]
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_a_32_bit_build_runs_a_fixed_number_of_queries(client, v6_12, i386, django_assert_num_queries, n):
+    _, page, _, _, _ = v6_12
+    small = i386.layouts.get(struct="page")
+    for i in range(n):
+        make_usage(make_memtype(f"type_{i}"), make_field(page, f"extra_{i}", offset=56))
+        make_field(small, f"extra_{i}", offset=28, size=4)
+
+    # As on x86_64, plus the i386 build's fields for each of the two lookups that carry the
+    # x86_64 usages over to it by field name.
+    with django_assert_num_queries(9):
+        response = client.get("/releases/v6.12/structs/page/?arch=i386")
+    assert len(dict(response.context["pages"])[0][7].users) == n

@@ -1,8 +1,8 @@
-"""The fields x types table of a release's struct page."""
+"""The fields x types table of the struct page of a release's build (?arch=, x86_64 by default)."""
 
 import pytest
 
-from apps.kernel.tests.factory import make_field, make_layout, make_memtype, make_release, make_usage
+from apps.kernel.tests.factory import make_build, make_field, make_layout, make_memtype, make_release, make_usage
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +31,57 @@ def test_it_shows_what_each_type_keeps_in_each_struct_page_field(client):
     assert "anon_vma pointer" in html
 
 
-def test_it_says_so_when_the_release_has_no_struct_page(client):
-    make_release("v6.12")
+def test_it_says_so_when_the_build_has_no_struct_page(client):
+    make_layout(make_release("v6.12"), "folio", size=256)
 
     assert "No struct page layout is stored for v6.12." in client.get("/releases/v6.12/matrix/").content.decode()
 
 
-def test_it_404s_for_an_unknown_release(client):
+def test_it_404s_for_an_unknown_release_arch_or_a_release_without_that_build(client):
+    make_layout(make_release("v6.12"), "page")
+    make_release("v7.3-rc7")
+
     assert client.get("/releases/v9.9/matrix/").status_code == 404
+    assert client.get("/releases/v7.3-rc7/matrix/").status_code == 404
+    response = client.get("/releases/v6.12/matrix/?arch=arm")
+    assert (response.status_code, response.context["exception"]) == (404, "No build of v6.12 for arm.")
+    response = client.get("/releases/v6.12/matrix/?arch=sparc")
+    assert response.status_code == 404
+    assert response.context["exception"] == "No architecture named 'sparc'; memtypes knows x86_64, arm64, arm, i386."
 
 
-def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+def test_another_arch_shows_the_x86_64_usages_on_its_own_fields(client):
+    release = make_release("v6.12")
+    x86_page = make_layout(release, "page", size=64)
+    make_usage(make_memtype("file_mem"), make_field(x86_page, "mapping", offset=24), keeps="the address_space")
+    make_usage(make_memtype("slab"), make_field(x86_page, "slab_cache", offset=8), keeps="64-bit only here")
+    arm = make_build(release, "arm", kernel_version="6.12.117", package="linux-image-armmp", debuginfo="dwarf")
+    arm_page = make_layout(build=arm, struct="page", size=32)
+    make_field(arm_page, "flags", offset=0, size=4)
+    make_field(arm_page, "mapping", offset=12, size=4)
+
+    response = client.get("/releases/v6.12/matrix/?arch=arm")
+
+    assert [(index, fld.name, fld.offset) for index, fld, _ in response.context["rows"]] == [
+        (0, "flags", 0),
+        (0, "mapping", 12),
+    ]
+    assert [t.slug for t in response.context["matrix"].types] == ["file_mem"]
+    html = response.content.decode()
+    assert "<h1>struct page fields × memory types in v6.12 on arm</h1>" in html
+    assert "Read from 6.12.117 (linux-image-armmp), DWARF, pahole 1.30." in html
+    assert '<option value="arm" selected>arm (32-bit) (6.12.117)</option>' in html
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries, n):
     release = make_release("v6.12")
     page = make_layout(release, "page")
-    for n in range(4):
-        make_usage(make_memtype(f"type_{n}"), make_field(page, f"field_{n}", offset=8 * n))
+    for i in range(n):
+        make_usage(make_memtype(f"type_{i}"), make_field(page, f"field_{i}", offset=8 * i))
 
-    # 1 the release, 2 its struct page fields, 3 its usages with their types and fields.
-    with django_assert_num_queries(3):
+    # 1 the build with its release, 2 its struct page fields, 3 the usages with their types
+    # and fields, 4 the release's builds for the architecture picker (new with builds per arch).
+    with django_assert_num_queries(4):
         response = client.get("/releases/v6.12/matrix/")
-        assert [t.slug for t in response.context["matrix"].types] == ["type_0", "type_1", "type_2", "type_3"]
+        assert [t.slug for t in response.context["matrix"].types] == [f"type_{i}" for i in range(n)]

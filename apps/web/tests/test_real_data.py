@@ -4,7 +4,7 @@ from html import unescape
 
 import pytest
 
-from apps.kernel.models import MemoryType, Release
+from apps.kernel.models import Build, MemoryType
 
 pytestmark = pytest.mark.django_db
 
@@ -25,21 +25,30 @@ def test_the_type_list_shows_every_curated_type(client, kernel_data):
         assert f'href="/types/{slug}/"' in html
 
 
-def test_the_struct_page_of_each_release_shows_its_provenance_and_mapping_in_word_3(client, kernel_data):
-    for release in Release.objects.all():
-        response = client.get(f"/releases/{release.name}/structs/page/")
-        html = response.content.decode()
-        assert release.layouts.get(struct="page").provenance in unescape(html)
+def test_the_struct_page_of_each_build_shows_its_provenance_and_mapping_in_its_word(client, kernel_data):
+    builds = Build.objects.select_related("release")
+    assert builds
+    for build in builds:
+        url = build.layouts.get(struct="page").get_absolute_url()
+        response = client.get(url)
+        html = unescape(response.content.decode())
+        provenance = html[html.index('<section class="provenance"') : html.index('<h2 id="words">')]
+        assert build.kernel_version in provenance, url
+        assert build.layout_file in provenance, url
+        if build.package:
+            assert build.package in provenance, url
+        # mapping is the fourth word of struct page: byte 24 of 8-byte words, 12 of 4-byte ones.
         head = dict(response.context["pages"])[0]
-        assert "mapping" in [fld.name for fld, _ in head[3].fields], release.name
-        assert ("Vendor build:" in html) == release.vendor_build
+        assert "mapping" in [fld.name for fld, _ in head[3].fields], url
+        assert head[3].word.size == build.word_size
+        assert ("Vendor build:" in provenance) == build.vendor_build, url
 
 
 def test_the_curated_usage_of_mapping_is_shown_on_the_type_page(client, kernel_data):
     on_mapping = [u for u in kernel_data.usages if u[2] in ("page", "folio") and u[4] == "mapping"]
     if not on_mapping:
         pytest.skip("no usage of mapping is curated under data/usages/ yet")
-    slug, release, struct, _, _, keeps, _, _ = on_mapping[0]
+    slug, release, struct, _, _, keeps, *_ = on_mapping[0]
 
     response = client.get(f"/types/{slug}/")
 

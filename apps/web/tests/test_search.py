@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.kernel.tests.factory import make_field, make_layout, make_memtype, make_release
+from apps.kernel.tests.factory import make_build, make_field, make_layout, make_memtype, make_release
 from apps.web import views
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,18 @@ def test_it_finds_types_by_description_and_fields_by_c_type(client):
 
     assert '<a href="/releases/v6.12/structs/folio/">struct folio of v6.12</a>' in html
     assert "No memory type matches." in html
+
+
+def test_a_field_of_a_32_bit_build_names_its_arch_and_links_to_its_layout(client):
+    release = make_release("v6.12")
+    make_field(make_layout(release, "page"), "mapping", offset=24)
+    make_field(make_layout(build=make_build(release, "i386"), struct="page", size=40), "mapping", offset=12, size=4)
+
+    html = client.get("/search/?q=mapping").content.decode()
+
+    assert '<a href="/releases/v6.12/">v6.12</a> <span class="muted">i386</span>' in html
+    assert '<a href="/releases/v6.12/structs/page/?arch=i386">struct page of v6.12</a>' in html
+    assert '<a href="/releases/v6.12/structs/page/">struct page of v6.12</a>' in html
 
 
 def test_an_empty_query_shows_only_the_form(client, django_assert_num_queries):
