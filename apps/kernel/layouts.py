@@ -242,14 +242,15 @@ class Matrix:
         return self.build.release
 
 
-def matrix(build):
+def matrix(build, pairs=None):
     """What each type keeps in each field of the build's struct page (2 queries; 3 for a build
     other than the reference architecture's).
 
     A usage recorded on a descriptor's field (folio, slab, ptdesc, ...) is shown on every struct
     page field it overlays; one on a tail page (folio fields on page[1..3]) goes to the rows of
     that page. Rows come for the head page and every tail page a usage reaches, each page's
-    fields in offset order; columns are the types with a usage in the release, by slug."""
+    fields in offset order; columns are the types with a usage in the release, by slug.
+    pairs: usages_of_build(build) when the caller has them already (then 1 query)."""
     page_fields = list(
         Field.objects.filter(layout__build=build, layout__struct="page")
         .select_related("layout")
@@ -258,7 +259,7 @@ def matrix(build):
     page_size = page_fields[0].layout.size if page_fields else 0
     cells = defaultdict(lambda: defaultdict(list))  # (page_index, field id) -> slug -> entries
     types = {}
-    for usage, fld in usages_of_build(build):
+    for usage, fld in usages_of_build(build) if pairs is None else pairs:
         types[usage.memory_type.slug] = usage.memory_type
         if fld.layout.struct == "page":
             under = [fld]

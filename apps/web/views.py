@@ -250,16 +250,17 @@ def layout_detail(request, name, struct):
     """One struct as one build laid it out (?arch=, x86_64 by default): its fields by offset
     with the unions that hold them, its words, and for struct page which types use each word,
     including the usages recorded on the descriptors that overlay it (6 queries for struct page,
-    5 for others; one more on a build other than x86_64)."""
+    5 for others; one more on a build other than x86_64, for its fields)."""
     build = _build_or_404(request, name)
     layout = get_object_or_404(build.layouts.select_related("build__release"), struct=struct)
     fields = list(layout.fields.select_related("backport").order_by("offset", "position"))
     usages = defaultdict(list)
-    for usage, fld in layouts.usages_of_build(build):
+    pairs = layouts.usages_of_build(build)
+    for usage, fld in pairs:
         if fld.layout_id == layout.id:
             usages[fld.id].append(usage)
     if layout.struct == "page":
-        matrix = layouts.matrix(build)
+        matrix = layouts.matrix(build, pairs)
     else:
         matrix = layouts.Matrix(build=build, page_size=0, types=[], rows=[])
     return render(
