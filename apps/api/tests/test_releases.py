@@ -200,7 +200,7 @@ def test_an_unknown_arch_is_a_404_naming_the_known_ones(client, v612, url):
 
 def test_an_editor_adds_a_release_and_a_bad_name_is_refused(editor, db):
     help_text = "A release is named like v6.12, v6.1.55 or v7.3-rc7 (major and minor up to 99, patch up to 999)."
-    for bad in ("6.13", "v6.1000", "v6.1.1000", "v100.1", "v7.3-rc"):
+    for bad in ("6.13", "v6.1000", "v6.1.1000", "v100.1", "v7.3-rc", "v2148.0"):
         response = editor.post("/api/v1/releases/", {"name": bad}, format="json")
         assert response.status_code == 400, bad
         assert response.json() == {"name": [help_text]}, bad
