@@ -137,7 +137,9 @@ class WriteMixin(ApiMixin):
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
         body = self.get_serializer(self.fresh(serializer.instance)).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+        # The url field is a Hyperlink (a str subclass carrying its name); a WSGI header value
+        # must be a plain str (runserver's validator refuses anything else with a 500).
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": str(body["url"])})
 
     def update(self, request, *args, **kwargs):
         instance = self.get_object()

@@ -5,8 +5,6 @@ import os
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
@@ -33,18 +31,6 @@ CONFIG = SchemathesisConfig.from_dict(
 
 # Reading the schema needs no database: it is generated from the code.
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application, config=CONFIG)
-
-
-@pytest.fixture
-def keep_the_test_connection():
-    """Requests go through the real WSGI handler, whose request signals close the database
-    connection; that would end the test's transaction (on PostgreSQL), so, like Django's own
-    test client, leave the connection open for the test."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.schemathesis
