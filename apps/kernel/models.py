@@ -171,6 +171,9 @@ class MemoryType(models.Model):
     name = models.CharField(max_length=100)
     summary = models.CharField(max_length=300, help_text="One line.")
     description = models.TextField(blank=True, help_text="Markdown; rendered sanitised.")
+    # The description rendered when the type is saved (apps.kernel.markdown): pages never
+    # render stored text.
+    description_html = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.MAINLINE)
     area = models.CharField(max_length=12, choices=Area.choices, default=Area.OTHER)
     descriptor = models.CharField(
@@ -209,8 +212,26 @@ class MemoryType(models.Model):
     def __str__(self):
         return self.slug
 
+    def save(self, *args, **kwargs):
+        from apps.kernel import markdown
+
+        self.description_html = markdown.render_or_plain(self.description)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "description" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "description_html"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("web:type-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """Refuse a description that cannot be rendered within the bounds of apps.kernel.markdown."""
+        from apps.kernel import markdown
+
+        try:
+            markdown.render(self.description)
+        except markdown.DescriptionError as exc:
+            raise ValidationError({"description": str(exc)}) from exc
 
 
 class TypeRelation(models.Model):
