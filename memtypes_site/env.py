@@ -40,6 +40,11 @@ def env_list(name, default=()):
     return items
 
 
+DATABASE_CONNECT_TIMEOUT_SECONDS = 2
+DATABASE_STATEMENT_TIMEOUT_MS = 15_000
+CACHE_SOCKET_TIMEOUT_SECONDS = 0.5
+
+
 def database_from_url(url, base_dir):
     """Django DATABASES['default'] for a DATABASE_URL; '' means the embedded SQLite file."""
     if not url:
@@ -69,6 +74,13 @@ def database_from_url(url, base_dir):
         "PORT": str(port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # A database that accepts connections and never answers must not hold a request
+        # forever: libpq gives up connecting after connect_timeout (its minimum is 2 s), and the
+        # server stops any statement after statement_timeout.
+        "OPTIONS": {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT_SECONDS,
+            "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}",
+        },
     }
 
 
@@ -78,4 +90,13 @@ def cache_from_url(url):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(f"REDIS_URL={url!r}: the scheme must be redis://, rediss:// or unix://.")
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    # Redis that is down or hung costs at most this long per operation; apps.kernel.safe_cache
+    # then computes the answer without it.
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "socket_connect_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+            "socket_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+        },
+    }

@@ -98,7 +98,15 @@ def test_no_redis_url_means_the_local_memory_cache():
 
 @pytest.mark.parametrize("url", ["redis://cache:6379/1", "rediss://cache:6380/0", "unix:///run/redis.sock"])
 def test_a_redis_url_selects_the_redis_cache(url):
-    assert cache_from_url(url) == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    config = cache_from_url(url)
+    assert (config["BACKEND"], config["LOCATION"]) == ("django.core.cache.backends.redis.RedisCache", url)
+    # Redis down or hung costs at most half a second per operation.
+    assert config["OPTIONS"] == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+
+def test_postgresql_gives_up_connecting_after_2_s_and_stops_statements_after_15_s():
+    options = database_from_url("postgres://postgres@127.0.0.1/memtypes", BASE)["OPTIONS"]
+    assert options == {"connect_timeout": 2, "options": "-c statement_timeout=15000"}
 
 
 def test_another_cache_scheme_is_refused():
