@@ -45,17 +45,29 @@ DATABASE_STATEMENT_TIMEOUT_MS = 15_000
 CACHE_SOCKET_TIMEOUT_SECONDS = 0.5
 
 
+def _sqlite(path):
+    """SQLite at path. Every transaction begins IMMEDIATE (takes the write lock at once), so two
+    writes that check and then change the same rows run one after the other; the test database
+    is a file next to it, so tests that write from several threads share it."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+        "TEST": {"NAME": f"{path}.test"},
+    }
+
+
 def database_from_url(url, base_dir):
     """Django DATABASES['default'] for a DATABASE_URL; '' means the embedded SQLite file."""
     if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": base_dir / "db.sqlite3"}
+        return _sqlite(base_dir / "db.sqlite3")
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         # sqlite:///relative/path or sqlite:////absolute/path: the path follows the third slash.
         path = unquote(parts.path[1:]) if parts.netloc == "" else ""
         if not path:
             raise ImproperlyConfigured(f"DATABASE_URL={url!r}: sqlite:///PATH needs a path.")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+        return _sqlite(path)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(f"DATABASE_URL={url!r}: the scheme must be postgres:// (or sqlite:///PATH).")
     name = unquote(parts.path.lstrip("/"))

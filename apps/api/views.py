@@ -141,18 +141,31 @@ class WriteMixin(ApiMixin):
         # must be a plain str (runserver's validator refuses anything else with a 500).
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": str(body["url"])})
 
+    def locked_object(self):
+        """The object of the URL, read after its row is locked for the rest of the transaction
+        (SELECT ... FOR UPDATE; on SQLite every transaction begins IMMEDIATE and so holds the
+        write lock): of two writes sent with the same If-Match, the second waits for the first
+        and then sees that the representation changed (412)."""
+        model = self.get_queryset().model
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        list(model.objects.select_for_update().filter(**{self.lookup_field: value}).values_list("pk", flat=True))
+        return self.get_object()
+
     def update(self, request, *args, **kwargs):
-        instance = self.get_object()
-        self.check_if_match(instance)
-        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
-        serializer.is_valid(raise_exception=True)
-        self.perform_update(serializer)
+        partial = kwargs.pop("partial", False)
+        with transaction.atomic():
+            instance = self.locked_object()
+            self.check_if_match(instance)
+            serializer = self.get_serializer(instance, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            self.perform_update(serializer)
         return Response(self.get_serializer(self.fresh(serializer.instance)).data)
 
     def destroy(self, request, *args, **kwargs):
-        instance = self.get_object()
-        self.check_if_match(instance)
-        self.perform_destroy(instance)
+        with transaction.atomic():
+            instance = self.locked_object()
+            self.check_if_match(instance)
+            self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

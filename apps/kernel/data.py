@@ -346,13 +346,53 @@ def _check_cycles(bundle, stored):
             visit(node, [node])
 
 
+def stored_cycle(pairs):
+    """The first cycle among (parent slug, child slug) pairs as [a, b, ..., a], or []."""
+    children = defaultdict(set)
+    for parent, child in pairs:
+        children[parent].add(child)
+    state = {}
+
+    def visit(node, trail):
+        state[node] = 1
+        for nxt in sorted(children.get(node, ())):
+            if state.get(nxt) == 1:
+                return trail[trail.index(nxt) :] + [nxt]
+            if nxt not in state:
+                found = visit(nxt, trail + [nxt])
+                if found:
+                    return found
+        state[node] = 2
+        return []
+
+    for node in sorted(children):
+        if node not in state:
+            found = visit(node, [node])
+            if found:
+                return found
+    return []
+
+
 def load(bundle):
     """Write a validated bundle to the database in one transaction, creating and updating what
     differs; nothing is deleted. Returns Counts; edits are recorded in the history. Raises
     DataError, writing nothing, when the files' relations close a cycle with stored ones."""
     counts = Counts()
+    stored = list(TypeRelation.objects.values_list("parent__slug", "child__slug"))
+    # A cycle already in the database (written before relation writes were serialized) is
+    # named with the command that removes one of its relations.
+    cycle = stored_cycle(stored)
+    if cycle:
+        # Suggest a relation the files do not have, which loading would not bring back.
+        edges = list(zip(cycle, cycle[1:], strict=False))
+        in_files = {(parent, child) for parent, child, _, _ in bundle.relations}
+        parent, child = next((edge for edge in edges if edge not in in_files), edges[-1])
+        raise DataError(
+            f"The database holds a cycle of relations: {' > '.join(cycle)}. Remove one of them, e.g. "
+            f"python manage.py delete_relation {parent} {child}, then load again."
+        )
     # Relations added in the admin and not yet exported could close a cycle with the files'.
-    _check_cycles(bundle, stored=TypeRelation.objects.values_list("parent__slug", "child__slug"))
+    _check_cycles(bundle, stored=stored)
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment("load_kernel_data")
         sources = _upsert_sources(bundle, counts)

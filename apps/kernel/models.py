@@ -9,7 +9,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
@@ -260,6 +260,19 @@ class TypeRelation(models.Model):
 
     def __str__(self):
         return f"{self.parent_id and self.parent.slug} > {self.child_id and self.child.slug}"
+
+    def save(self, *args, **kwargs):
+        """Relation writes run one at a time, each checking for a cycle under the lock: two
+        concurrent inserts a > b and b > a cannot both pass the check made before the lock."""
+        from apps.kernel import graph
+
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(TypeRelation)):
+            graph.lock_relations()
+            if self.parent_id is not None and self.child_id is not None and self.parent_id != self.child_id:
+                cycle = graph.cycle_through(self.parent_id, self.child_id, ignore_relation=self.pk)
+                if cycle:
+                    raise ValidationError({"parent": f"This would close a cycle: {' > '.join(cycle)}."})
+            super().save(*args, **kwargs)
 
     def clean(self):
         """Refuse a self-parent and any edge that would close a cycle (1 query)."""

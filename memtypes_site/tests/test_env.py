@@ -51,14 +51,19 @@ def test_env_list_falls_back_to_the_default_when_unset(monkeypatch):
 
 
 def test_no_database_url_means_the_sqlite_file_of_the_project():
-    assert database_from_url("", BASE) == {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE / "db.sqlite3"}
+    config = database_from_url("", BASE)
+    assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", BASE / "db.sqlite3")
+
+
+def test_sqlite_transactions_take_the_write_lock_at_once_and_tests_use_a_file():
+    config = database_from_url("", BASE)
+    assert config["OPTIONS"] == {"transaction_mode": "IMMEDIATE"}
+    assert config["TEST"] == {"NAME": f"{BASE / 'db.sqlite3'}.test"}
 
 
 def test_a_sqlite_url_names_the_file():
-    assert database_from_url("sqlite:////var/lib/memtypes/db.sqlite3", BASE) == {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": "/var/lib/memtypes/db.sqlite3",
-    }
+    config = database_from_url("sqlite:////var/lib/memtypes/db.sqlite3", BASE)
+    assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", "/var/lib/memtypes/db.sqlite3")
 
 
 def test_a_sqlite_url_without_a_path_is_refused():
