@@ -50,7 +50,50 @@ SOURCE_SCALARS = ("kind", "title", "url", "path", "release", "commit", "reposito
 
 
 class DataError(ValueError):
-    """A problem in the data files: the message names the file and the entry."""
+    """A problem in the data files: the message names the file and the entry. One line, at
+    most MAX_MESSAGE_CHARS characters, whatever the data quoted in it."""
+
+    def __init__(self, message):
+        text = " ".join(str(message).split())
+        if len(text) > MAX_MESSAGE_CHARS:
+            text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+        super().__init__(text)
+
+
+# Bounds on what the loader reads: a data file larger than this is refused before parsing, a
+# YAML alias (*name, whose expansion can take gigabytes: the "billion laughs") is refused,
+# and error messages are cut.
+MAX_YAML_BYTES = 2 * 1024 * 1024
+MAX_LAYOUT_BYTES = 16 * 1024 * 1024
+MAX_MESSAGE_CHARS = 500
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses aliases: the curated files never need them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{event.anchor}) are not allowed in the data files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _read_text(path, limit, shown):
+    """The UTF-8 text of a file of at most limit bytes; DataError (one line) otherwise."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise DataError(f"{shown}: {size:,} bytes is more than the {limit:,} a data file may have")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{shown}: {exc.strerror}") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{shown}: line {line}: not UTF-8 (byte 0x{raw[exc.start]:02x})") from exc
 
 
 @dataclass
@@ -70,15 +113,13 @@ class Bundle:
 
 def _load_yaml(path, data_dir):
     rel = path.relative_to(data_dir)
+    text = _read_text(path, MAX_YAML_BYTES, rel)
     try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader without aliases
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise DataError(f"{rel}:{where} is not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    except OSError as exc:
-        raise DataError(f"{rel}: {exc.strerror}") from exc
 
 
 def _check_entry(entry, keys, required, where):
@@ -160,10 +201,7 @@ def _read_releases(bundle):
             raise DataError(f"{where}: release listed twice")
         seen.add(name)
         layout_path = bundle.data_dir / entry["file"]
-        try:
-            text = layout_path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DataError(f"{where}: cannot read {entry['file']}: {exc.strerror}") from exc
+        text = _read_text(layout_path, MAX_LAYOUT_BYTES, f"{where}: {entry['file']}")
         try:
             structs = pahole.parse(text)
         except pahole.PaholeError as exc:
