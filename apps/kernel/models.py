@@ -174,6 +174,9 @@ class MemoryType(models.Model):
     # The description rendered when the type is saved (apps.kernel.markdown): pages never
     # render stored text.
     description_html = models.TextField(blank=True, editable=False)
+    # Bumped by every save: the admin's form carries the version it was opened at and refuses
+    # to overwrite a newer one (a concurrent edit).
+    version = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.MAINLINE)
     area = models.CharField(max_length=12, choices=Area.choices, default=Area.OTHER)
     descriptor = models.CharField(
@@ -216,9 +219,12 @@ class MemoryType(models.Model):
         from apps.kernel import markdown
 
         self.description_html = markdown.render_or_plain(self.description)
+        self.version = (self.version or 0) + 1
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "description" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "description_html"}
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"} | (
+                {"description_html"} if "description" in update_fields else set()
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

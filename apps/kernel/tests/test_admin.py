@@ -197,3 +197,23 @@ def test_a_staff_member_without_the_add_permission_cannot_add_a_type(client, ker
     assert client.get("/admin/kernel/memorytype/").status_code == 200
     assert add_anon_mem(client, kernel).status_code == 403
     assert not MemoryType.objects.filter(slug="anon_mem").exists()
+
+
+def test_the_second_editor_of_a_type_sees_a_conflict_instead_of_overwriting_the_first(editor, kernel):
+    folio = kernel["folio"]
+    change_url = f"/admin/kernel/memorytype/{folio.pk}/change/"
+    first, second = form_data(editor.get(change_url)), form_data(editor.get(change_url))
+    first["summary"] = "The first editor's summary."
+    assert editor.post(change_url, first).status_code == 302
+    second["description"] = "The second editor's description."
+    response = editor.post(change_url, second)
+    assert response.status_code == 200
+    assert "Someone else saved this type after you opened it." in response.content.decode()
+    folio.refresh_from_db()
+    assert (folio.summary, folio.description) == ("The first editor's summary.", "")
+    # Opened again, the second editor's change goes through.
+    again = form_data(editor.get(change_url))
+    again["description"] = "The second editor's description."
+    assert editor.post(change_url, again).status_code == 302
+    folio.refresh_from_db()
+    assert (folio.summary, folio.description) == ("The first editor's summary.", "The second editor's description.")
