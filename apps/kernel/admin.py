@@ -52,7 +52,8 @@ class MemoryTypeForm(forms.ModelForm):
 
     class Meta:
         model = MemoryType
-        fields = "__all__"
+        # The admin passes the fields of MemoryTypeAdmin.fieldsets.
+        fields = ["name", "slug", "summary", "description", "status", "area"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
