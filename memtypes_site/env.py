@@ -52,7 +52,13 @@ def _sqlite(path):
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
-        "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+        # WAL: readers never block the writer nor the writer the readers; a writer waits up to
+        # 20 s for another to finish instead of failing with "database is locked".
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
         "TEST": {"NAME": f"{path}.test"},
     }
 

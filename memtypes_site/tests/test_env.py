@@ -57,7 +57,8 @@ def test_no_database_url_means_the_sqlite_file_of_the_project():
 
 def test_sqlite_transactions_take_the_write_lock_at_once_and_tests_use_a_file():
     config = database_from_url("", BASE)
-    assert config["OPTIONS"] == {"transaction_mode": "IMMEDIATE"}
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "PRAGMA journal_mode=WAL;" in config["OPTIONS"]["init_command"]
     assert config["TEST"] == {"NAME": f"{BASE / 'db.sqlite3'}.test"}
 
 
