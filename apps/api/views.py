@@ -6,7 +6,10 @@ permission (session with CSRF, or `Authorization: Token ...`). Every write is va
 the admin and kept in the admin History. Send `If-Match` with the ETag you read on every PUT,
 PATCH and DELETE: a write based on a stale read is refused with 412."""
 
+import contextlib
+
 import reversion
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -148,7 +151,9 @@ class WriteMixin(ApiMixin):
         and then sees that the representation changed (412)."""
         model = self.get_queryset().model
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        list(model.objects.select_for_update().filter(**{self.lookup_field: value}).values_list("pk", flat=True))
+        # A value that is not one of the lookup field (e.g. relations/null/): get_object() answers 404.
+        with contextlib.suppress(TypeError, ValueError, DjangoValidationError):
+            list(model.objects.select_for_update().filter(**{self.lookup_field: value}).values_list("pk", flat=True))
         return self.get_object()
 
     def update(self, request, *args, **kwargs):
