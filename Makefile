@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev test setup graphviz lint compose-config diagram-png bench clean pahole ingest
+.PHONY: run dev test setup graphviz lint compose-config diagram-png bench load clean pahole ingest
 
 # Production settings over plain HTTP on this machine; each of these variables can be overridden
 # from the environment. DJANGO_SECRET_KEY, when unset, is made once in the git-ignored .secret-key.
@@ -97,6 +97,10 @@ $(PAHOLE_DIR)/pahole:
 #   make ingest ARGS="--package linux-binary-7.2.13+deb14-cloud-amd64=7.2.13-1 --release v7.2"
 ingest: $(VENV)/.installed
 	$(BIN)/python manage.py ingest_release $(ARGS)
+
+# Mixed reads and token writes at concurrency 32 against a threaded server: errors and lost writes.
+load: setup
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .venv-compose db.sqlite3 staticfiles .secret-key

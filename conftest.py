@@ -20,3 +20,11 @@ def kernel_data(db, kernel_bundle):
     """The real kernel data loaded into the test database (rolled back after each test)."""
     data.load(kernel_bundle)
     return kernel_bundle
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (no counters of failed tokens left by another)."""
+    from django.core.cache import cache
+
+    cache.clear()

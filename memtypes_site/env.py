@@ -50,17 +50,40 @@ def env_list(name, default=()):
     return items
 
 
+DATABASE_CONNECT_TIMEOUT_SECONDS = 2
+DATABASE_STATEMENT_TIMEOUT_MS = 15_000
+CACHE_SOCKET_TIMEOUT_SECONDS = 0.5
+
+
+def _sqlite(path):
+    """SQLite at path. Every transaction begins IMMEDIATE (takes the write lock at once), so two
+    writes that check and then change the same rows run one after the other; the test database
+    is a file next to it, so tests that write from several threads share it."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        # WAL: readers never block the writer nor the writer the readers; a writer waits up to
+        # 20 s for another to finish instead of failing with "database is locked".
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+        "TEST": {"NAME": f"{path}.test"},
+    }
+
+
 def database_from_url(url, base_dir):
     """Django DATABASES['default'] for a DATABASE_URL; '' means the embedded SQLite file."""
     if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": base_dir / "db.sqlite3"}
+        return _sqlite(base_dir / "db.sqlite3")
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         # sqlite:///relative/path or sqlite:////absolute/path: the path follows the third slash.
         path = unquote(parts.path[1:]) if parts.netloc == "" else ""
         if not path:
             raise ImproperlyConfigured(f"DATABASE_URL={url!r}: sqlite:///PATH needs a path.")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+        return _sqlite(path)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(f"DATABASE_URL={url!r}: the scheme must be postgres:// (or sqlite:///PATH).")
     name = unquote(parts.path.lstrip("/"))
@@ -79,6 +102,13 @@ def database_from_url(url, base_dir):
         "PORT": str(port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # A database that accepts connections and never answers must not hold a request
+        # forever: libpq gives up connecting after connect_timeout (its minimum is 2 s), and the
+        # server stops any statement after statement_timeout.
+        "OPTIONS": {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT_SECONDS,
+            "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}",
+        },
     }
 
 
@@ -88,4 +118,13 @@ def cache_from_url(url):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(f"REDIS_URL={url!r}: the scheme must be redis://, rediss:// or unix://.")
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    # Redis that is down or hung costs at most this long per operation; apps.kernel.safe_cache
+    # then computes the answer without it.
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "socket_connect_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+            "socket_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+        },
+    }

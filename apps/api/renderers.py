@@ -6,6 +6,19 @@ import io
 from rest_framework.renderers import BaseRenderer
 
 
+def _messages(errors, prefix=""):
+    """Readable lines of an error body: {"detail": "..."} or {"field": ["...", ...]}, nested."""
+    if isinstance(errors, dict):
+        lines = []
+        for key, value in errors.items():
+            label = "" if key in ("detail", "non_field_errors") else f"{prefix}{key}: "
+            lines += _messages(value, label)
+        return lines
+    if isinstance(errors, list):
+        return [line for item in errors for line in _messages(item, prefix)]
+    return [f"{prefix}{errors}"]
+
+
 class CSVRenderer(BaseRenderer):
     """Renders a list of flat dicts (or a page of them) as CSV with a header row; an error
     ({"detail": ...}) as a one-column table so a spreadsheet still opens it. The `url` links
@@ -21,7 +34,7 @@ class CSVRenderer(BaseRenderer):
         if isinstance(data, dict) and "results" in data:
             data = data["results"]
         if isinstance(data, dict):
-            data = [{"message": str(value)} for value in data.values()]
+            data = [{"message": message} for message in _messages(data)]
         columns = [name for name in (data[0] if data else self._columns(renderer_context)) if name != "url"]
         out = io.StringIO()
         # An empty result is still a table: its header row (and a body, so the response keeps

@@ -6,7 +6,10 @@ permission (session with CSRF, or `Authorization: Token ...`). Every write is va
 the admin and kept in the admin History. Send `If-Match` with the ETag you read on every PUT,
 PATCH and DELETE: a write based on a stale read is refused with 412."""
 
+import contextlib
+
 import reversion
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -154,20 +157,37 @@ class WriteMixin(ApiMixin):
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
         body = self.get_serializer(self.fresh(serializer.instance)).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+        # The url field is a Hyperlink (a str subclass carrying its name); a WSGI header value
+        # must be a plain str (runserver's validator refuses anything else with a 500).
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": str(body["url"])})
+
+    def locked_object(self):
+        """The object of the URL, read after its row is locked for the rest of the transaction
+        (SELECT ... FOR UPDATE; on SQLite every transaction begins IMMEDIATE and so holds the
+        write lock): of two writes sent with the same If-Match, the second waits for the first
+        and then sees that the representation changed (412)."""
+        model = self.get_queryset().model
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        # A value that is not one of the lookup field (e.g. relations/null/): get_object() answers 404.
+        with contextlib.suppress(TypeError, ValueError, DjangoValidationError):
+            list(model.objects.select_for_update().filter(**{self.lookup_field: value}).values_list("pk", flat=True))
+        return self.get_object()
 
     def update(self, request, *args, **kwargs):
-        instance = self.get_object()
-        self.check_if_match(instance)
-        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
-        serializer.is_valid(raise_exception=True)
-        self.perform_update(serializer)
+        partial = kwargs.pop("partial", False)
+        with transaction.atomic():
+            instance = self.locked_object()
+            self.check_if_match(instance)
+            serializer = self.get_serializer(instance, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            self.perform_update(serializer)
         return Response(self.get_serializer(self.fresh(serializer.instance)).data)
 
     def destroy(self, request, *args, **kwargs):
-        instance = self.get_object()
-        self.check_if_match(instance)
-        self.perform_destroy(instance)
+        with transaction.atomic():
+            instance = self.locked_object()
+            self.check_if_match(instance)
+            self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

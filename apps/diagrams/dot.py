@@ -69,10 +69,19 @@ def _quoted(value, limit=TOOLTIP_CHARS):
     return f'"{_text(value, limit, backslash="&#92;" * 4)}"'
 
 
+def plain_name(memory_type):
+    """The slug when it is a plain identifier, otherwise type_<primary key>: for file names."""
+    slug = memory_type.slug or ""
+    return slug if _PLAIN_ID.match(slug) else f"type_{memory_type.pk}"
+
+
 def node_id(memory_type):
-    """The DOT node name of a type: its slug when that is a plain identifier (as every curated
-    slug is), otherwise one made from its primary key, so a name never needs escaping."""
-    return memory_type.slug if _PLAIN_ID.match(memory_type.slug or "") else f"type_{memory_type.pk}"
+    """The DOT node name of a type, always quoted: its slug when that is a plain identifier (as
+    every curated slug is), otherwise "#<primary key>" (no plain slug starts with #), so a name
+    never needs escaping and a slug that is a DOT keyword (edge, node, graph, subgraph, digraph,
+    strict) stays a node name."""
+    slug = memory_type.slug or ""
+    return f'"{slug}"' if _PLAIN_ID.match(slug) else f'"#{memory_type.pk}"'
 
 
 def type_href(memory_type):

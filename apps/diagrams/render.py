@@ -2,7 +2,8 @@
 
 The DOT text is a pure function of the hierarchy, so its hash names the picture: an edit in the
 admin changes the text and so the key (the new picture shows at once), and an unchanged hierarchy
-is never drawn twice, whichever process asks, when the cache is the shared Redis.
+is never drawn twice, whichever process asks, when the cache is the shared Redis. A cache that
+fails (Redis down) only means the picture is drawn again (apps.kernel.safe_cache).
 """
 
 import hashlib
@@ -11,11 +12,11 @@ import subprocess
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.safestring import mark_safe
 from graphviz.backend import dot_command, execute
 
 from apps.diagrams import dot
+from apps.kernel.safe_cache import safe_cache
 
 FORMATS = {
     "svg": "image/svg+xml",
@@ -73,10 +74,10 @@ def render(dot_text, fmt):
     if fmt == "dot":
         return dot_text.encode()
     key = f"memtypes:diagram:{fmt}:{digest(dot_text)}"
-    picture = cache.get(key)
+    picture = safe_cache.get(key)
     if picture is None:
         picture = run_dot(dot_text, fmt)
-        cache.set(key, picture, CACHE_SECONDS)
+        safe_cache.set(key, picture, CACHE_SECONDS)
     return picture
 
 

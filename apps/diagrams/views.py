@@ -69,4 +69,4 @@ def type_diagram(request, slug, fmt):
             return _text_response(f"depth must be a positive whole number, e.g. ?depth=2 (got {depth[:40]!r}).", 400)
         depth = int(depth)
     memory_type = get_object_or_404(MemoryType.objects.for_graph(), slug=slug)
-    return _picture(request, graph.neighbourhood(memory_type, depth), fmt, f"memtypes-{dot.node_id(memory_type)}")
+    return _picture(request, graph.neighbourhood(memory_type, depth), fmt, f"memtypes-{dot.plain_name(memory_type)}")

@@ -3,6 +3,7 @@ button of each object shows who changed what and when, and any version can be re
 (a type's version includes its parents, identification and usages)."""
 
 import reversion
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count, Q
@@ -48,8 +49,41 @@ class UsageInline(admin.TabularInline):
         return super().get_queryset(request).select_related("field__layout__build__release", "source")
 
 
+class MemoryTypeForm(forms.ModelForm):
+    """The type form with the version it was opened at (hidden): saving over a version another
+    editor saved in between is refused with a message, instead of losing their change."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = MemoryType
+        # The admin passes the fields of MemoryTypeAdmin.fieldsets.
+        fields = ["name", "slug", "summary", "description", "status", "area"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opened_version"].initial = self.instance.version if self.instance.pk else 0
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        # The row stays locked until the admin's transaction ends, so the version read here is
+        # the one this save replaces.
+        current = (
+            MemoryType.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True).first()
+        )
+        if current is not None and cleaned.get("opened_version") != current:
+            raise forms.ValidationError(
+                "Someone else saved this type after you opened it. Open it again to see their change, then make yours.",
+                code="conflict",
+            )
+        return cleaned
+
+
 @admin.register(MemoryType)
 class MemoryTypeAdmin(VersionAdmin):
+    form = MemoryTypeForm
     list_display = [
         "slug",
         "name",
@@ -67,7 +101,7 @@ class MemoryTypeAdmin(VersionAdmin):
     autocomplete_fields = ["sources"]
     inlines = [ParentInline, IdentificationInline, UsageInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "summary", "description", "status", "area"]}),
+        (None, {"fields": ["name", "slug", "summary", "description", "status", "area", "opened_version"]}),
         (
             "Kernel",
             {

@@ -68,7 +68,50 @@ SOURCE_SCALARS = ("kind", "title", "url", "path", "release", "commit", "reposito
 
 
 class DataError(ValueError):
-    """A problem in the data files: the message names the file and the entry."""
+    """A problem in the data files: the message names the file and the entry. One line, at
+    most MAX_MESSAGE_CHARS characters, whatever the data quoted in it."""
+
+    def __init__(self, message):
+        text = " ".join(str(message).split())
+        if len(text) > MAX_MESSAGE_CHARS:
+            text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+        super().__init__(text)
+
+
+# Bounds on what the loader reads: a data file larger than this is refused before parsing, a
+# YAML alias (*name, whose expansion can take gigabytes: the "billion laughs") is refused,
+# and error messages are cut.
+MAX_YAML_BYTES = 2 * 1024 * 1024
+MAX_LAYOUT_BYTES = 16 * 1024 * 1024
+MAX_MESSAGE_CHARS = 500
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses aliases: the curated files never need them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{event.anchor}) are not allowed in the data files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _read_text(path, limit, shown):
+    """The UTF-8 text of a file of at most limit bytes; DataError (one line) otherwise."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise DataError(f"{shown}: {size:,} bytes is more than the {limit:,} a data file may have")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{shown}: {exc.strerror}") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{shown}: line {line}: not UTF-8 (byte 0x{raw[exc.start]:02x})") from exc
 
 
 @dataclass
@@ -97,15 +140,13 @@ class Bundle:
 
 def _load_yaml(path, data_dir):
     rel = path.relative_to(data_dir)
+    text = _read_text(path, MAX_YAML_BYTES, rel)
     try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader without aliases
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise DataError(f"{rel}:{where} is not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    except OSError as exc:
-        raise DataError(f"{rel}: {exc.strerror}") from exc
 
 
 def _check_entry(entry, keys, required, where):
@@ -217,12 +258,7 @@ def _read_releases(bundle):
         if path.stem != stem:
             raise DataError(f"{where}: the build of {release} on {arch} belongs in layouts/{stem}.yaml")
         layout_file = f"layouts/{stem}.pahole"
-        try:
-            text = (bundle.data_dir / layout_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DataError(f"{where}: cannot read {layout_file}: {exc.strerror}") from exc
-        except UnicodeDecodeError as exc:
-            raise DataError(f"{layout_file}: not UTF-8 text (byte {exc.start})") from exc
+        text = _read_text(bundle.data_dir / layout_file, MAX_LAYOUT_BYTES, layout_file)
         try:
             structs = pahole.parse(text)
         except pahole.PaholeError as exc:
@@ -497,13 +533,53 @@ def _check_cycles(bundle, stored):
             visit(node, [node])
 
 
+def stored_cycle(pairs):
+    """The first cycle among (parent slug, child slug) pairs as [a, b, ..., a], or []."""
+    children = defaultdict(set)
+    for parent, child in pairs:
+        children[parent].add(child)
+    state = {}
+
+    def visit(node, trail):
+        state[node] = 1
+        for nxt in sorted(children.get(node, ())):
+            if state.get(nxt) == 1:
+                return trail[trail.index(nxt) :] + [nxt]
+            if nxt not in state:
+                found = visit(nxt, trail + [nxt])
+                if found:
+                    return found
+        state[node] = 2
+        return []
+
+    for node in sorted(children):
+        if node not in state:
+            found = visit(node, [node])
+            if found:
+                return found
+    return []
+
+
 def load(bundle):
     """Write a validated bundle to the database in one transaction, creating and updating what
     differs; nothing is deleted. Returns Counts; edits are recorded in the history. Raises
     DataError, writing nothing, when the files' relations close a cycle with stored ones."""
     counts = Counts()
+    stored = list(TypeRelation.objects.values_list("parent__slug", "child__slug"))
+    # A cycle already in the database (written before relation writes were serialized) is
+    # named with the command that removes one of its relations.
+    cycle = stored_cycle(stored)
+    if cycle:
+        # Suggest a relation the files do not have, which loading would not bring back.
+        edges = list(zip(cycle, cycle[1:], strict=False))
+        in_files = {(parent, child) for parent, child, _, _ in bundle.relations}
+        parent, child = next((edge for edge in edges if edge not in in_files), edges[-1])
+        raise DataError(
+            f"The database holds a cycle of relations: {' > '.join(cycle)}. Remove one of them, e.g. "
+            f"python manage.py delete_relation {parent} {child}, then load again."
+        )
     # Relations added in the admin and not yet exported could close a cycle with the files'.
-    _check_cycles(bundle, stored=TypeRelation.objects.values_list("parent__slug", "child__slug"))
+    _check_cycles(bundle, stored=stored)
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment("load_kernel_data")
         sources = _upsert_sources(bundle, counts)

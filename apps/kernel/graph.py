@@ -7,6 +7,8 @@ queries never depends on the size or depth of the hierarchy.
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from apps.kernel.models import MemoryType, TypeRelation
 
 
@@ -122,6 +124,19 @@ def neighbourhood(memory_type, depth=None):
     # real relation, and one from below to above would be a cycle, which clean() refuses.
     kept = [rel for rel in relations if rel.parent_id in ids and rel.child_id in ids]
     return Dag(types, kept, highlight=next(t for t in types if t.id == memory_type.id))
+
+
+# The key of the PostgreSQL advisory lock that serializes relation writes ("memtypes" in hex-ish).
+RELATION_LOCK_KEY = 0x6D656D7479706573
+
+
+def lock_relations():
+    """Take the lock that serializes relation writes until the current transaction ends: a
+    PostgreSQL transaction-level advisory lock (1 query). On SQLite every transaction begins
+    IMMEDIATE and so already holds the database's write lock (no query)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RELATION_LOCK_KEY])
 
 
 def cycle_through(parent_id, child_id, ignore_relation=None):

@@ -9,7 +9,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
@@ -195,6 +195,12 @@ class MemoryType(models.Model):
     name = models.CharField(max_length=100)
     summary = models.CharField(max_length=300, help_text="One line.")
     description = models.TextField(blank=True, help_text="Markdown; rendered sanitised.")
+    # The description rendered when the type is saved (apps.kernel.markdown): pages never
+    # render stored text.
+    description_html = models.TextField(blank=True, editable=False)
+    # Bumped by every save: the admin's form carries the version it was opened at and refuses
+    # to overwrite a newer one (a concurrent edit).
+    version = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.MAINLINE)
     area = models.CharField(max_length=12, choices=Area.choices, default=Area.OTHER)
     descriptor = models.CharField(
@@ -233,8 +239,29 @@ class MemoryType(models.Model):
     def __str__(self):
         return self.slug
 
+    def save(self, *args, **kwargs):
+        from apps.kernel import markdown
+
+        self.description_html = markdown.render_or_plain(self.description)
+        self.version = (self.version or 0) + 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"} | (
+                {"description_html"} if "description" in update_fields else set()
+            )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("web:type-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """Refuse a description that cannot be rendered within the bounds of apps.kernel.markdown."""
+        from apps.kernel import markdown
+
+        try:
+            markdown.render(self.description)
+        except markdown.DescriptionError as exc:
+            raise ValidationError({"description": str(exc)}) from exc
 
 
 class TypeRelation(models.Model):
@@ -263,6 +290,19 @@ class TypeRelation(models.Model):
 
     def __str__(self):
         return f"{self.parent_id and self.parent.slug} > {self.child_id and self.child.slug}"
+
+    def save(self, *args, **kwargs):
+        """Relation writes run one at a time, each checking for a cycle under the lock: two
+        concurrent inserts a > b and b > a cannot both pass the check made before the lock."""
+        from apps.kernel import graph
+
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(TypeRelation)):
+            graph.lock_relations()
+            if self.parent_id is not None and self.child_id is not None and self.parent_id != self.child_id:
+                cycle = graph.cycle_through(self.parent_id, self.child_id, ignore_relation=self.pk)
+                if cycle:
+                    raise ValidationError({"parent": f"This would close a cycle: {' > '.join(cycle)}."})
+            super().save(*args, **kwargs)
 
     def clean(self):
         """Refuse a self-parent and any edge that would close a cycle (1 query)."""

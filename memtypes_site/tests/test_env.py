@@ -51,14 +51,20 @@ def test_env_list_falls_back_to_the_default_when_unset(monkeypatch):
 
 
 def test_no_database_url_means_the_sqlite_file_of_the_project():
-    assert database_from_url("", BASE) == {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE / "db.sqlite3"}
+    config = database_from_url("", BASE)
+    assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", BASE / "db.sqlite3")
+
+
+def test_sqlite_transactions_take_the_write_lock_at_once_and_tests_use_a_file():
+    config = database_from_url("", BASE)
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "PRAGMA journal_mode=WAL;" in config["OPTIONS"]["init_command"]
+    assert config["TEST"] == {"NAME": f"{BASE / 'db.sqlite3'}.test"}
 
 
 def test_a_sqlite_url_names_the_file():
-    assert database_from_url("sqlite:////var/lib/memtypes/db.sqlite3", BASE) == {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": "/var/lib/memtypes/db.sqlite3",
-    }
+    config = database_from_url("sqlite:////var/lib/memtypes/db.sqlite3", BASE)
+    assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", "/var/lib/memtypes/db.sqlite3")
 
 
 def test_a_sqlite_url_without_a_path_is_refused():
@@ -98,7 +104,15 @@ def test_no_redis_url_means_the_local_memory_cache():
 
 @pytest.mark.parametrize("url", ["redis://cache:6379/1", "rediss://cache:6380/0", "unix:///run/redis.sock"])
 def test_a_redis_url_selects_the_redis_cache(url):
-    assert cache_from_url(url) == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    config = cache_from_url(url)
+    assert (config["BACKEND"], config["LOCATION"]) == ("django.core.cache.backends.redis.RedisCache", url)
+    # Redis down or hung costs at most half a second per operation.
+    assert config["OPTIONS"] == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+
+def test_postgresql_gives_up_connecting_after_2_s_and_stops_statements_after_15_s():
+    options = database_from_url("postgres://postgres@127.0.0.1/memtypes", BASE)["OPTIONS"]
+    assert options == {"connect_timeout": 2, "options": "-c statement_timeout=15000"}
 
 
 def test_another_cache_scheme_is_refused():

@@ -3,6 +3,9 @@ kernel models' add/change/delete permissions (as the admin's editors do)."""
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 
@@ -31,3 +34,21 @@ def editor(editor_user):
     api = APIClient()
     api.force_authenticate(editor_user)
     return api
+
+
+@pytest.fixture
+def editor_token(editor_user):
+    """The editor's API token, for requests sent through the real WSGI application."""
+    return Token.objects.create(user=editor_user).key
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """Requests sent through the real WSGI handler, whose request signals close the database
+    connection; that would end the test's transaction (on PostgreSQL), so, like Django's own
+    test client, leave the connection open for the test."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

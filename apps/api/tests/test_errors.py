@@ -52,3 +52,37 @@ def test_a_nul_character_in_the_path_is_a_404(client, db):
     response = client.get("/api/v1/types/fo%00lio/")
     assert response.status_code == 404
     assert "NUL" in response.json()["detail"]
+
+
+def test_a_nul_inside_a_json_string_is_refused_with_400(db):
+    from django.contrib.auth.models import Permission, User
+    from rest_framework.test import APIClient
+
+    from apps.kernel.models import TypeRelation
+    from apps.kernel.tests.factory import make_memtype, make_source
+
+    user = User.objects.create_user("nul-editor")
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="kernel"))
+    api = APIClient()
+    api.force_authenticate(user)
+    make_memtype("page"), make_memtype("folio")
+    for body in (
+        {"parent": "pa\x00ge", "child": "folio", "source": make_source().key},
+        {"parent": "page", "child": "folio", "source": "s", "note": ["x", {"k\x00": 1}]},
+    ):
+        response = api.post("/api/v1/relations/", body, format="json")
+        assert response.status_code == 400
+        assert "NUL" in response.json()["detail"]
+    assert not TypeRelation.objects.exists()
+
+
+def test_an_error_in_csv_is_a_readable_message_not_a_python_repr(client, db):
+    import csv
+    import io
+
+    response = client.get("/api/v1/usages/?format=csv&ordering=nonsense")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows and all("ErrorDetail" not in row["message"] and "[" not in row["message"] for row in rows)
+    assert rows[0]["message"].startswith("ordering: ")

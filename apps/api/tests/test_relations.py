@@ -99,3 +99,9 @@ def test_the_list_runs_a_fixed_number_of_queries(client, db, django_assert_num_q
     with django_assert_num_queries(2):
         body = client.get("/api/v1/relations/").json()
     assert len(body["results"]) == n
+
+
+def test_a_write_to_a_relation_id_that_is_not_a_number_is_404(editor, db):
+    response = editor.put("/api/v1/relations/null/", {"note": "x"}, format="json")
+    assert response.status_code == 404
+    assert editor.delete("/api/v1/relations/null/").status_code == 404

@@ -32,3 +32,20 @@ def test_the_browsable_api_stays(client, db):
     response = client.get("/api/v1/types/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_schema_says_anyone_may_read_and_lists_the_errors_of_each_operation(client, db):
+    paths = client.get("/api/v1/schema/?format=json").json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            codes = set(operation["responses"])
+            assert {"400", "401", "403", "404"} <= codes, (method, path)
+            if method == "get":
+                assert {} in operation.get("security", [{}]), (method, path)
+            else:
+                assert {} not in operation.get("security", []), (method, path)
+            if method in ("put", "patch", "delete"):
+                assert "412" in codes, (method, path)
+    assert {} in paths["/api/v1/types/"]["get"]["security"]

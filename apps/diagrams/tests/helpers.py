@@ -9,8 +9,9 @@ from apps.kernel.models import MemoryType, TypeRelation
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
 
-NODE_LINE = re.compile(r"^\s+(\w+) \[(.*)\];$", re.MULTILINE)
-EDGE_LINE = re.compile(r"^\s+(\w+) -> (\w+) \[(.*)\];$", re.MULTILINE)
+# Node names are quoted: "slug" (or "#pk" for a slug that is not a plain identifier).
+NODE_LINE = re.compile(r'^\s+"([^"]+)" \[(.*)\];$', re.MULTILINE)
+EDGE_LINE = re.compile(r'^\s+"([^"]+)" -> "([^"]+)" \[(.*)\];$', re.MULTILINE)
 
 
 def dag_of(*types, highlight=None):
@@ -25,7 +26,7 @@ def dag_of(*types, highlight=None):
 
 def dot_nodes(text):
     """{node name: its attribute text}."""
-    return {name: attrs for name, attrs in NODE_LINE.findall(text) if name not in ("graph", "node", "edge")}
+    return dict(NODE_LINE.findall(text))
 
 
 def dot_edges(text):

@@ -28,7 +28,7 @@ def test_without_dot_an_image_url_answers_503_with_the_reason(client, pair, no_d
 def test_without_dot_the_dot_source_is_still_served(client, pair, no_dot):
     response = client.get("/diagram.dot")
     assert response.status_code == 200
-    assert b"page -> folio" in response.content
+    assert b'"page" -> "folio"' in response.content
 
 
 def test_a_dot_that_runs_too_long_is_stopped(client, pair, fake_dot, settings):

@@ -16,7 +16,7 @@ def test_it_draws_the_whole_hierarchy_in_the_format_of_the_suffix(pair, tmp_path
 def test_it_writes_the_dot_source_for_a_dot_suffix(pair, tmp_path):
     target = tmp_path / "hierarchy.dot"
     call_command("render_diagram", str(target))
-    assert "page -> folio" in target.read_text()
+    assert '"page" -> "folio"' in target.read_text()
 
 
 def test_it_draws_one_type_with_its_relatives(pair, tmp_path):

@@ -138,3 +138,13 @@ def test_diagram_urls_name_every_format_of_the_whole_or_of_a_type(chain, rf):
     assert diagram_urls() == {fmt: f"/diagram.{fmt}" for fmt in ("svg", "png", "pdf", "dot")}
     assert diagram_urls(chain["folio"], rf.get("/"))["png"] == "http://testserver/types/folio/diagram.png"
     assert reverse("diagrams:type", kwargs={"slug": "folio", "fmt": "pdf"}) == "/types/folio/diagram.pdf"
+
+
+@pytest.mark.parametrize("keyword", ["edge", "node", "graph", "subgraph", "digraph", "strict", "Strict", "NODE"])
+def test_a_type_whose_slug_is_a_dot_keyword_is_drawn_like_any_other(client, chain, keyword):
+    make_relation(chain["folio"], make_memtype(keyword, area="folio"))
+    response = client.get("/diagram.svg")
+    assert response.status_code == 200
+    assert f"/types/{keyword}/" in {href for href, _ in svg_links(svg_tree(response.content))}
+    home = client.get("/")
+    assert home.context["picture"].svg is not None

@@ -227,3 +227,23 @@ def test_confirming_carried_usages_clears_the_mark_and_keeps_who_did_it_in_the_h
     version = Version.objects.get_for_object(carried).first()
     assert version.revision.user.username == "editor"
     assert version.revision.comment == "Confirmed at its release (no longer carried)"
+
+
+def test_the_second_editor_of_a_type_sees_a_conflict_instead_of_overwriting_the_first(editor, kernel):
+    folio = kernel["folio"]
+    change_url = f"/admin/kernel/memorytype/{folio.pk}/change/"
+    first, second = form_data(editor.get(change_url)), form_data(editor.get(change_url))
+    first["summary"] = "The first editor's summary."
+    assert editor.post(change_url, first).status_code == 302
+    second["description"] = "The second editor's description."
+    response = editor.post(change_url, second)
+    assert response.status_code == 200
+    assert "Someone else saved this type after you opened it." in response.content.decode()
+    folio.refresh_from_db()
+    assert (folio.summary, folio.description) == ("The first editor's summary.", "")
+    # Opened again, the second editor's change goes through.
+    again = form_data(editor.get(change_url))
+    again["description"] = "The second editor's description."
+    assert editor.post(change_url, again).status_code == 302
+    folio.refresh_from_db()
+    assert (folio.summary, folio.description) == ("The first editor's summary.", "The second editor's description.")

@@ -2,58 +2,22 @@
 
 import re
 
-import markdown as markdown_lib
-import nh3
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from apps.kernel.markdown import render_or_plain
 
-# What a type description may contain once rendered: prose, lists, code and tables. Headings
-# are left out so a description cannot break the page's heading order; their text stays.
-DESCRIPTION_TAGS = {
-    "a",
-    "abbr",
-    "blockquote",
-    "br",
-    "code",
-    "del",
-    "em",
-    "hr",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
-DESCRIPTION_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
-DESCRIPTION_SCHEMES = {"http", "https", "mailto"}
+register = template.Library()
 
 
 @register.filter
 def markdown(text):
     """A description written in Markdown as safe HTML: scripts, event handlers, styles and
-    javascript: links are removed, links to other sites get rel="noopener noreferrer"."""
-    html = markdown_lib.markdown(text or "", extensions=["fenced_code", "tables"], output_format="html")
-    return mark_safe(
-        nh3.clean(
-            html,
-            tags=DESCRIPTION_TAGS,
-            attributes=DESCRIPTION_ATTRIBUTES,
-            url_schemes=DESCRIPTION_SCHEMES,
-            link_rel="noopener noreferrer",
-        )
-    )
+    javascript: links are removed, links to other sites get rel="noopener noreferrer". Bounded
+    (apps.kernel.markdown): text past the bounds shows escaped, unrendered. Pages show the
+    rendering stored with the type (MemoryType.description_html) instead of calling this."""
+    return mark_safe(render_or_plain(text))
 
 
 @register.filter

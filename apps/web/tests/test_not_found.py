@@ -19,4 +19,4 @@ def test_the_health_check_answers_ok(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "cache": "ok"}
