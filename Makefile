@@ -17,7 +17,6 @@ run: export DJANGO_DEBUG ?= 0
 run: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost
 run: export DJANGO_SECURE_SSL_REDIRECT ?= 0
 run: setup
-	$(BIN)/python manage.py collectstatic --noinput -v0
 	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn memtypes_site.wsgi
 
 dev: setup
@@ -29,6 +28,9 @@ test: setup $(VENV)/.dev-installed
 setup: $(VENV)/.installed graphviz
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_kernel_data
+	# Collected as production serves them (hashed names, compressed), for make run and the tests.
+	DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=0 \
+	  $(BIN)/python manage.py collectstatic --noinput -v0
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "memtypes needs Python 3.11 or newer")'
