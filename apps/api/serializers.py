@@ -300,24 +300,7 @@ class BuildSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Build
-        fields = [
-            "arch",
-            "kernel_version",
-            "uname",
-            "banner",
-            "package",
-            "package_version",
-            "sha256",
-            "debuginfo",
-            "tool",
-            "command",
-            "layout_file",
-            "vendor_build",
-            "notes",
-            "word_size",
-            "structs",
-            "matrix_url",
-        ]
+        fields = ["arch", *Build.PROVENANCE_FIELDS, "vendor_build", "notes", "word_size", "structs", "matrix_url"]
 
     def get_matrix_url(self, build) -> str:
         url = absolute(self.context.get("request"), "release-matrix", name=build.release.name)

@@ -182,20 +182,7 @@ class BuildAdmin(VersionAdmin):
     list_select_related = ["release"]
     list_filter = ["arch", "debuginfo", "vendor_build", "release"]
     search_fields = ["release__name", "kernel_version", "package", "uname"]
-    readonly_fields = [
-        "release",
-        "arch",
-        "kernel_version",
-        "uname",
-        "banner",
-        "package",
-        "package_version",
-        "sha256",
-        "debuginfo",
-        "tool",
-        "command",
-        "layout_file",
-    ]
+    readonly_fields = ["release", "arch", *Build.PROVENANCE_FIELDS]
 
 
 @admin.register(EnumValue)

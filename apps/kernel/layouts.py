@@ -41,8 +41,7 @@ def _page_size(build, structs):
     raise LayoutError("struct page is neither in the input nor already stored for this build")
 
 
-BUILD_ATTRS = ("kernel_version", "uname", "banner", "package", "package_version", "sha256", "debuginfo", "tool",
-               "command", "layout_file", "vendor_build", "notes")  # fmt: skip
+BUILD_ATTRS = (*Build.PROVENANCE_FIELDS, "vendor_build", "notes")
 
 
 def store(release_name, arch, structs, build_values=None, configs=None, allow_drop=True):

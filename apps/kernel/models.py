@@ -429,6 +429,10 @@ class Build(models.Model):
         SOURCE = "source", "derived from source (no build)"
 
     WORD_SIZES = {Arch.X86_64: 8, Arch.ARM64: 8, Arch.ARM: 4, Arch.I386: 4}
+    # What ingest_release reads from the build itself (never edited by hand); notes and
+    # vendor_build are curated.
+    PROVENANCE_FIELDS = ("kernel_version", "uname", "banner", "package", "package_version", "sha256", "debuginfo",
+                         "tool", "command", "layout_file")  # fmt: skip
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="builds")
     arch = models.CharField(max_length=8, choices=Arch.choices, default=REFERENCE_ARCH)
