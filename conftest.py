@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 
 from apps.kernel import data
 
@@ -20,6 +21,17 @@ def kernel_data(db, kernel_bundle):
     """The real kernel data loaded into the test database (rolled back after each test)."""
     data.load(kernel_bundle)
     return kernel_bundle
+
+
+@pytest.fixture(scope="module")
+def kernel_data_once(django_db_setup, django_db_blocker, kernel_bundle):
+    """The real kernel data loaded once for a module whose tests only read it: each test runs in
+    a savepoint inside this transaction, which is rolled back after the module. A module uses it
+    by defining `kernel_data` as `kernel_data_once` (see test_audit_facts.py)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        data.load(kernel_bundle)
+        yield kernel_bundle
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

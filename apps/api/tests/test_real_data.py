@@ -4,6 +4,12 @@ the query counts pinned on small data hold on the real data too."""
 import pytest
 
 
+@pytest.fixture
+def kernel_data(kernel_data_once, db):
+    """Every test here only reads the real data: it is loaded once for the module."""
+    return kernel_data_once
+
+
 def test_every_type_and_relation_of_the_data_is_served(client, kernel_data):
     body = client.get("/api/v1/hierarchy/").json()
     assert {node["slug"] for node in body["nodes"]} == set(kernel_data.types)

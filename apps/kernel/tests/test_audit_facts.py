@@ -10,6 +10,12 @@ from apps.kernel.models import FieldUsage, Identification, MemoryType, Source, T
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def kernel_data(kernel_data_once, db):
+    """Every test here only reads the real data: it is loaded once for the module."""
+    return kernel_data_once
+
+
 def usage(slug, release, struct, field):
     return FieldUsage.objects.select_related("source").get(
         memory_type__slug=slug,

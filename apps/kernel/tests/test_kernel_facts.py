@@ -10,6 +10,13 @@ from apps.kernel.models import FieldUsage, MemoryType
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def kernel_data(kernel_data_once, db):
+    """Every test here only reads the real data: it is loaded once for the module."""
+    return kernel_data_once
+
+
 RELEASES = [entry["name"] for entry in yaml.safe_load((settings.KERNEL_DATA_DIR / "releases.yaml").read_text())]
 
 

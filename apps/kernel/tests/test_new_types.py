@@ -9,6 +9,12 @@ from apps.kernel.models import FieldUsage, Identification, MemoryType, TypeRelat
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def kernel_data(kernel_data_once, db):
+    """Every test here only reads the real data: it is loaded once for the module."""
+    return kernel_data_once
+
+
 def parents(slug):
     return set(TypeRelation.objects.filter(child__slug=slug).values_list("parent__slug", flat=True))
 

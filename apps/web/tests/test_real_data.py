@@ -9,6 +9,12 @@ from apps.kernel.models import Build, MemoryType
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def kernel_data(kernel_data_once, db):
+    """Every test here only reads the real data: it is loaded once for the module."""
+    return kernel_data_once
+
+
 def test_every_curated_type_has_a_page_that_links_its_parents(client, kernel_data):
     for memory_type in MemoryType.objects.for_list():
         response = client.get(memory_type.get_absolute_url())
