@@ -115,7 +115,10 @@ def check_site(base, env):
         diagrams.delete(key)
 
     status, headers, body = fetch(base, "/healthz", https=False)
-    check(status == 200 and json.loads(body) == {"status": "ok"}, "/healthz answers 200 over plain HTTP")
+    check(
+        status == 200 and json.loads(body) == {"status": "ok", "cache": "ok"},
+        "/healthz answers 200 over plain HTTP, with the database and Redis reached",
+    )
     status, headers, _ = fetch(base, "/types/", https=False)
     check(status == 301 and headers["Location"].startswith("https://"), "other pages redirect plain HTTP to HTTPS")
 
