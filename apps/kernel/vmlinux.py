@@ -227,46 +227,34 @@ class _Incomplete(Exception):
     pass
 
 
-def _gunzip(data):
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = d.decompress(data)
-    if not d.eof:
+def _whole(decompressor, data):
+    """What a streaming decompressor makes of data, which must hold the whole stream."""
+    out = decompressor.decompress(data)
+    if not decompressor.eof:
         raise _Incomplete
     return out
+
+
+def _gunzip(data):
+    return _whole(zlib.decompressobj(16 + zlib.MAX_WBITS), data)
 
 
 def _unxz(data):
-    d = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
-    out = d.decompress(data)
-    if not d.eof:
-        raise _Incomplete
-    return out
+    return _whole(lzma.LZMADecompressor(format=lzma.FORMAT_XZ), data)
 
 
 def _unlzma(data):
-    d = lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
-    out = d.decompress(data)
-    if not d.eof:
-        raise _Incomplete
-    return out
+    return _whole(lzma.LZMADecompressor(format=lzma.FORMAT_ALONE), data)
 
 
 def _bunzip2(data):
-    d = bz2.BZ2Decompressor()
-    out = d.decompress(data)
-    if not d.eof:
-        raise _Incomplete
-    return out
+    return _whole(bz2.BZ2Decompressor(), data)
 
 
 def _unzstd(data):
     import zstandard
 
-    d = zstandard.ZstdDecompressor().decompressobj()
-    out = d.decompress(data)
-    if not d.eof:
-        raise _Incomplete
-    return out
+    return _whole(zstandard.ZstdDecompressor().decompressobj(), data)
 
 
 def _unlz4_legacy(data):
