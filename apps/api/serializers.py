@@ -18,6 +18,7 @@ from apps.kernel.models import (
     REFERENCE_ARCH,
     Backport,
     Build,
+    DatedView,
     EnumValue,
     Field,
     FieldUsage,
@@ -514,3 +515,43 @@ class MatrixSerializer(serializers.Serializer):
     page_size = serializers.IntegerField()
     types = BriefTypeSerializer(many=True)
     rows = MatrixRowSerializer(many=True)
+
+
+class EdgeSerializer(serializers.Serializer):
+    parent = serializers.CharField()
+    child = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class TreeNodeSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+
+TreeNodeSerializer._declared_fields["children"] = TreeNodeSerializer(many=True)
+
+
+class HierarchySerializer(serializers.Serializer):
+    nodes = GraphTypeSerializer(many=True)
+    edges = EdgeSerializer(many=True)
+    roots = serializers.ListField(child=serializers.CharField())
+    tree = TreeNodeSerializer(many=True)
+    diagrams = DiagramLinksSerializer(help_text="The hierarchy as a picture in each format.")
+
+
+class DatedViewSerializer(serializers.ModelSerializer):
+    """A dated drawing of the hierarchy: who drew it when (its source), kept whole beside the
+    current hierarchy."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:dated-view-detail", lookup_field="slug")
+    source = BriefSourceSerializer(read_only=True)
+    edge_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = DatedView
+        fields = ["slug", "name", "url", "date", "source", "note", "edge_count"]
+
+
+class DatedViewDetailSerializer(HierarchySerializer):
+    view = DatedViewSerializer()

@@ -12,6 +12,8 @@ from reversion.admin import VersionAdmin
 from apps.kernel.models import (
     Backport,
     Build,
+    DatedView,
+    DatedViewEdge,
     EnumValue,
     Field,
     FieldUsage,
@@ -280,3 +282,21 @@ class FieldUsageAdmin(VersionAdmin):
     @admin.display(ordering="field__layout__build__release__sort_key")
     def release(self, obj):
         return obj.field.layout.build.release.name
+
+
+class DatedViewEdgeInline(admin.TabularInline):
+    model = DatedViewEdge
+    extra = 0
+    autocomplete_fields = ["parent", "child"]
+    verbose_name_plural = "edges (child drawn under parent)"
+
+
+@admin.register(DatedView)
+class DatedViewAdmin(VersionAdmin):
+    """A dated drawing of the hierarchy with its edges; a version holds the whole drawing."""
+
+    list_display = ["name", "date", "slug", "source"]
+    search_fields = ["slug", "name", "note"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["source"]
+    inlines = [DatedViewEdgeInline]

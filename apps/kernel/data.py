@@ -5,6 +5,7 @@ the file and the entry; `load(bundle)` then writes it in one transaction; `expor
 writes the database back to the same files. See data/README.md for the formats.
 """
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from apps.kernel.models import (
     Backport,
     Basis,
     Build,
+    DatedView,
+    DatedViewEdge,
     EnumValue,
     FieldUsage,
     Identification,
@@ -64,6 +67,9 @@ USAGE_KEYS = {"struct": str, "field": str, "path": str, "releases": list, "carri
 USAGE_REQUIRED = {"struct", "field", "releases", "keeps", "source"}
 TYPE_SCALARS = ("name", "summary", "description", "status", "descriptor", "memdesc_type", "memdesc_revision",
                 "alloc_api", "free_api", "on_lru", "user_mappable", "area")  # fmt: skip
+VIEW_KEYS = {"slug": str, "name": str, "date": str, "source": str, "note": str, "edges": list}
+VIEW_REQUIRED = {"slug", "name", "date", "source", "edges"}
+VIEW_EDGE_KEYS = {"parent": str, "child": str, "note": str}
 SOURCE_SCALARS = ("kind", "title", "url", "path", "release", "commit", "repository", "message_id", "note")
 
 
@@ -129,6 +135,7 @@ class Bundle:
     relations: list = field(default_factory=list)  # (parent, child, note, source)
     identifications: list = field(default_factory=list)  # (slug, since, test, source, basis)
     usages: list = field(default_factory=list)  # (slug, release, struct, path, name, keeps, source, basis, carried)
+    views: list = field(default_factory=list)  # {"slug", "name", "date", "source", "note", "edges": [(p, c, note)]}
 
     def reference_structs(self, release):
         """{struct name: StructDef} of the release's reference (x86_64) build."""
@@ -183,6 +190,7 @@ def read(data_dir):
     _read_types(bundle)
     _read_usages(bundle)
     _check_cycles(bundle, stored=[])
+    _read_views(bundle)
     return bundle
 
 
@@ -508,6 +516,48 @@ def _read_usages(bundle):
                     )
 
 
+def _read_views(bundle):
+    """data/views.yaml: dated drawings of the hierarchy, each checked like the relations (known
+    types, no edge twice, no cycle) but on its own."""
+    path = bundle.data_dir / "views.yaml"
+    if not path.exists():
+        return
+    slugs = set()
+    for i, entry in enumerate(_list_file(path, bundle.data_dir), start=1):
+        where = f"views.yaml: {entry.get('slug', f'entry {i}') if isinstance(entry, dict) else f'entry {i}'}"
+        # YAML reads an unquoted 2021-10-23 as a date: the file quotes it, and a date is accepted.
+        if isinstance(entry, dict) and isinstance(entry.get("date"), datetime.date):
+            entry = {**entry, "date": entry["date"].isoformat()}
+        _check_entry(entry, VIEW_KEYS, VIEW_REQUIRED, where)
+        if entry["slug"] in slugs:
+            raise DataError(f"{where}: view defined twice")
+        slugs.add(entry["slug"])
+        try:
+            date = datetime.date.fromisoformat(entry["date"])
+        except ValueError as exc:
+            raise DataError(f"{where}: date {entry['date']!r} is not an ISO date (YYYY-MM-DD)") from exc
+        _source_ref(bundle, entry["source"], where)
+        edges, children = [], defaultdict(set)
+        for edge in entry["edges"]:
+            _check_entry(edge, VIEW_EDGE_KEYS, {"parent", "child"}, f"{where}: edges")
+            parent, child = edge["parent"], edge["child"]
+            for slug in (parent, child):
+                if slug not in bundle.types:
+                    raise DataError(f"{where}: unknown type {slug!r}")
+            if parent == child:
+                raise DataError(f"{where}: {parent} is drawn under itself")
+            if child in children[parent]:
+                raise DataError(f"{where}: the edge {parent} > {child} is listed twice")
+            children[parent].add(child)
+            edges.append((parent, child, (edge.get("note") or "").strip()))
+        cycle = stored_cycle([(parent, child) for parent, child, _ in edges])
+        if cycle:
+            raise DataError(f"{where}: the edges close a cycle: {' > '.join(cycle)}")
+        note = (entry.get("note") or "").strip()
+        values = {"name": entry["name"], "date": date, "source": entry["source"], "note": note}
+        bundle.views.append({"slug": entry["slug"], **values, "edges": edges})
+
+
 def _check_cycles(bundle, stored):
     """Refuse a cycle among the files' relations together with the stored ones (slug pairs)."""
     children = defaultdict(set)
@@ -597,6 +647,7 @@ def load(bundle):
         _upsert_relations(bundle, types, sources, counts)
         _upsert_identifications(bundle, types, sources, counts)
         _upsert_usages(bundle, types, sources, counts)
+        _upsert_views(bundle, types, sources, counts)
     return counts
 
 
@@ -740,6 +791,23 @@ def _upsert_usages(bundle, types, sources, counts):
         _save_if_changed(obj, values, counts, created=obj is None)
 
 
+def _upsert_views(bundle, types, sources, counts):
+    existing = {v.slug: v for v in DatedView.objects.select_related("source")}
+    edges = {(e.view_id, e.parent_id, e.child_id): e for e in DatedViewEdge.objects.all()}
+    for view in bundle.views:
+        obj = existing.get(view["slug"])
+        values = {"name": view["name"], "date": view["date"], "source": sources[view["source"]], "note": view["note"]}
+        created = obj is None
+        if created:
+            obj = DatedView.objects.create(slug=view["slug"], **values)
+        _save_if_changed(obj, values, counts, created=created)
+        for parent, child, note in view["edges"]:
+            edge = edges.get((obj.pk, types[parent].pk, types[child].pk))
+            if edge is None:
+                DatedViewEdge.objects.create(view=obj, parent=types[parent], child=types[child], note=note)
+            _save_if_changed(edge, {"note": note}, counts, created=edge is None)
+
+
 # --- export -------------------------------------------------------------------------------
 
 
@@ -836,6 +904,16 @@ def export(data_dir):
             for struct, fields in sorted(configs.items())
         }
         write("configs.yaml", {"source": common, "structs": structs}, "Config options struct fields depend on.")
+
+    views = []
+    for v in DatedView.objects.select_related("source").prefetch_related(
+        Prefetch("edges", DatedViewEdge.objects.select_related("parent", "child").order_by("pk"))
+    ):
+        edges = [_drop_empty({"parent": e.parent.slug, "child": e.child.slug, "note": e.note}) for e in v.edges.all()]
+        entry = {"slug": v.slug, "name": v.name, "date": v.date.isoformat(), "source": v.source.key, "note": v.note}
+        views.append(_drop_empty({**entry, "edges": edges}))
+    if views:
+        write("views.yaml", views, "Dated drawings of the hierarchy, kept whole beside the current relations.")
 
     types = list(
         MemoryType.objects.order_by("slug").prefetch_related(

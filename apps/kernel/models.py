@@ -355,6 +355,64 @@ class Identification(models.Model):
         return release_sort_key(self.since) if self.since else (0, 0, 0, 0)
 
 
+class DatedView(models.Model):
+    """A drawing of the hierarchy as someone gave it on a date, kept whole beside the current
+    relations and never merged into them, e.g. Wilcox's revised tree of 2021-10-23 with its
+    `mappable` layer."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    date = models.DateField(help_text="When the author gave this tree.")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="dated_views")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "slug"]
+
+    def __str__(self):
+        return f"{self.name} ({self.date.isoformat()})"
+
+    def get_absolute_url(self):
+        return reverse("web:view-detail", args=[self.slug])
+
+
+class DatedViewEdge(models.Model):
+    """One edge of a dated view: child drawn under parent."""
+
+    view = models.ForeignKey(DatedView, on_delete=models.CASCADE, related_name="edges")
+    parent = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["view", "parent__slug", "child__slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["view", "parent", "child"],
+                name="view_edge_once",
+                violation_error_message="This view already draws that edge.",
+            ),
+            models.CheckConstraint(
+                name="view_edge_not_self",
+                condition=~Q(parent=models.F("child")),
+                violation_error_message="A type cannot be drawn under itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.parent_id and self.parent.slug} > {self.child_id and self.child.slug}"
+
+    def clean(self):
+        """Refuse an edge that would close a cycle within its view."""
+        from apps.kernel import graph
+
+        if self.view_id is None or self.parent_id is None or self.child_id is None:
+            return
+        cycle = graph.cycle_through(self.parent_id, self.child_id, ignore_relation=self.pk, view=self.view_id)
+        if cycle:
+            raise ValidationError({"parent": f"This would close a cycle in the view: {' > '.join(cycle)}."})
+
+
 class ReleaseQuerySet(models.QuerySet):
     def for_list(self):
         """Releases, oldest first, each with its builds (reference architecture first) and each
