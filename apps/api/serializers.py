@@ -22,6 +22,7 @@ from apps.kernel.models import (
     EnumValue,
     Field,
     FieldUsage,
+    MemdescNumber,
     MemoryType,
     Release,
     Source,
@@ -207,8 +208,6 @@ class MemoryTypeSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "status",
             "area",
             "descriptor",
-            "memdesc_type",
-            "memdesc_revision",
             "on_lru",
             "user_mappable",
             "parents",
@@ -223,6 +222,18 @@ class DiagramLinksSerializer(serializers.Serializer):
     dot = serializers.URLField()
 
 
+class MemdescNumberSerializer(serializers.ModelSerializer):
+    """The type's number in one revision of the memdesc plan's table."""
+
+    table = serializers.CharField(source="table.name")
+    table_position = serializers.IntegerField(source="table.position", help_text="1 for the earliest revision read.")
+    source = BriefSourceSerializer(source="table.source")
+
+    class Meta:
+        model = MemdescNumber
+        fields = ["table", "table_position", "number", "subtype", "meaning", "source"]
+
+
 class MemoryTypeDetailSerializer(MemoryTypeSerializer):
     """A memory type with everything its page shows: parents and children with the notes on
     the relations, identification per release, sources, and its field usage per release; with
@@ -231,6 +242,7 @@ class MemoryTypeDetailSerializer(MemoryTypeSerializer):
     parents = ParentSerializer(source="parent_relations", many=True, read_only=True)
     children = ChildSerializer(source="child_relations", many=True, read_only=True)
     identification = IdentificationSerializer(source="identifications", many=True, read_only=True)
+    memdesc = MemdescNumberSerializer(source="memdesc_numbers", many=True, read_only=True)
     usages = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField(help_text="The type's page for people.")
     diagrams = serializers.SerializerMethodField(help_text="The type's hierarchy picture in each format.")
@@ -243,6 +255,7 @@ class MemoryTypeDetailSerializer(MemoryTypeSerializer):
             "free_api",
             "children",
             "identification",
+            "memdesc",
             "usages",
             "page_url",
             "diagrams",

@@ -207,7 +207,7 @@ class MemoryTypeViewSet(WriteMixin, viewsets.ModelViewSet):
     noun = "type"
     filterset_class = filters.MemoryTypeFilter
     search_fields = ["slug", "name", "summary", "description", "descriptor"]
-    ordering_fields = ["slug", "name", "status", "area", "memdesc_type"]
+    ordering_fields = ["slug", "name", "status", "area"]
 
     def get_queryset(self):
         if self.action == "list":

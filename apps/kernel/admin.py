@@ -18,6 +18,8 @@ from apps.kernel.models import (
     Field,
     FieldUsage,
     Identification,
+    MemdescNumber,
+    MemdescTable,
     MemoryType,
     Release,
     Source,
@@ -49,6 +51,12 @@ class UsageInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("field__layout__build__release", "source")
+
+
+class MemdescNumberInline(admin.TabularInline):
+    model = MemdescNumber
+    extra = 0
+    verbose_name_plural = "memdesc type numbers (one per revision of the plan's table)"
 
 
 class MemoryTypeForm(forms.ModelForm):
@@ -92,7 +100,6 @@ class MemoryTypeAdmin(VersionAdmin):
         "area",
         "status",
         "descriptor",
-        "memdesc_type",
         "on_lru",
         "user_mappable",
         "usage_count",
@@ -101,7 +108,7 @@ class MemoryTypeAdmin(VersionAdmin):
     search_fields = ["slug", "name", "summary", "description", "descriptor"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["sources"]
-    inlines = [ParentInline, IdentificationInline, UsageInline]
+    inlines = [ParentInline, IdentificationInline, MemdescNumberInline, UsageInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "summary", "description", "status", "area", "opened_version"]}),
         (
@@ -109,8 +116,6 @@ class MemoryTypeAdmin(VersionAdmin):
             {
                 "fields": [
                     "descriptor",
-                    "memdesc_type",
-                    "memdesc_revision",
                     "alloc_api",
                     "free_api",
                     "on_lru",
@@ -300,3 +305,19 @@ class DatedViewAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["source"]
     inlines = [DatedViewEdgeInline]
+
+
+class MemdescTableNumberInline(admin.TabularInline):
+    model = MemdescNumber
+    extra = 0
+    autocomplete_fields = ["memory_type"]
+
+
+@admin.register(MemdescTable)
+class MemdescTableAdmin(VersionAdmin):
+    """A revision of the memdesc plan's type table with its numbers."""
+
+    list_display = ["position", "name", "slug", "source"]
+    search_fields = ["slug", "name", "note"]
+    autocomplete_fields = ["source"]
+    inlines = [MemdescTableNumberInline]

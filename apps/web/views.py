@@ -145,7 +145,7 @@ def _identification_labels(identifications, loaded):
 def type_detail(request, slug):
     """One memory type: what it is, where it sits in the hierarchy, how the kernel recognises
     it, and which fields it uses in each release, each fact with its source and basis
-    (11 queries)."""
+    (12 queries)."""
     form = DepthForm(request.GET)
     if not form.is_valid():
         return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
