@@ -147,8 +147,8 @@ def test_it_shows_the_memdesc_number_of_each_revision_with_its_source(client):
 
     html = unescape(client.get("/types/anon_mem/").content.decode())
 
-    assert "<strong>2</strong> (Anon: struct anon_folio) in the revision number 1" in html
-    assert "<strong>3</strong> (Anon: struct anon_folio) in the revision number 2" in html
+    assert '<strong>2</strong> (Anon: struct anon_folio) <span class="muted">— The revision number 1</span>' in html
+    assert '<strong>3</strong> (Anon: struct anon_folio) <span class="muted">— The revision number 2</span>' in html
 
 
 def test_it_draws_the_neighbourhood_with_links_to_the_image_formats(client):
