@@ -160,8 +160,12 @@ def _number(text):
 
 
 def _hashed(pointer_text, width):
-    """A %p value printed hashed: on 64-bit, 16 digits whose high half is zero."""
-    return width == 16 and pointer_text.startswith("00000000")
+    """A %p value printed hashed (since v4.15, unless no_hash_pointers): on 64-bit, 16 digits
+    whose high half is zero; on 32-bit, a value no struct page can have (not 4-byte aligned).
+    An aligned 32-bit value cannot be told from an address."""
+    if width == 16:
+        return pointer_text.startswith("00000000")
+    return int(pointer_text, 16) % 4 != 0
 
 
 def _release(lines):
@@ -274,6 +278,11 @@ def parse(text: str) -> ParsedDump:
         if bad_page:
             values["pfn"] = int(bad_page.group("pfn"), 16)
             notes.append("the pfn is read from the 'BUG: Bad page ...' line, not from the dump")
+    if any(line == "page does not match folio" for line in lines[max(0, start - 2) : start]):
+        notes.append(
+            "dump_page printed 'page does not match folio': the folio changed while it was read, and it "
+            "cleared bit 0 of compound_head in the raw words, so a tail page shows no tail bit"
+        )
     others = sum(1 for line in lines[end:] if _is_page_line(line))
     if others:
         notes.append(f"the text holds {others + 1} dump_page() outputs; the first one is read")
@@ -341,14 +350,22 @@ def _read_page_line(line, values, notes):
             notes.append("pointers are hashed (%p without no_hash_pointers): the page: value is not an address")
         else:
             values["page_address"] = int(ptr, 16)
+            if len(ptr) == 8:
+                notes.append("a 32-bit page: pointer may be hashed: it is kept as the address but cannot be checked")
     mapping = re.search(r"\bmapping:\s*([0-9a-f]{16})\b", line)
     if mapping and _hashed(mapping.group(1), 16) and int(mapping.group(1), 16):
         values["pointers_hashed"] = True
         values.setdefault("_pointer_width", 16)
-        notes.append("the mapping pointer is hashed: read the mapping word from the raw rows instead")
+        notes.append("the mapping pointer is hashed, so its low bits say nothing: the raw rows hold the real word")
     if "is uninitialized and poisoned" in line:
         notes.append("the struct page is uninitialized and poisoned: only its raw words are printed")
-    _read_numbers(line[match.end("ptr") if ptr else match.start() + len("page:") :], values, _PAGE_KEYS)
+    body = line[match.end("ptr") if ptr else match.start() + len("page:") :]
+    flags_at = body.find(" flags:")
+    if flags_at >= 0:
+        # v5.8 and v5.9 printed the flags on the page: line (a missing newline in __dump_page()).
+        _read_flags(body[flags_at + 1 :], values, notes)
+        body = body[:flags_at]
+    _read_numbers(body, values, _PAGE_KEYS)
 
 
 def _read_head_line(line, values, notes):
@@ -374,9 +391,10 @@ def _read_page_type(line, values, notes):
 def _read_flags(line, values, notes):
     """Read a flags line; return the word printed before "flags:" ("anon", "ksm"), if any."""
     match = _FLAGS_LINE.match(line)
+    kind = match.group("kind") if match and match.group("kind") != "page" else None
     if not match or not match.group("value"):
         notes.append(f"the flags line has no value: '{line}'")
-        return match.group("kind") if match else None
+        return kind
     values["flags"] = int(match.group("value"), 16)
     names, fields = [], {}
     for item in filter(None, (match.group("names") or "").split("|")):
@@ -392,4 +410,4 @@ def _read_flags(line, values, notes):
         notes.append("the flags line is cut short: its names have no closing parenthesis")
     values["flag_names"] = tuple(names)
     values["flag_fields"] = fields
-    return match.group("kind")
+    return kind
