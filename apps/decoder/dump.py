@@ -43,7 +43,9 @@ class ParsedDump:
     pointers_hashed: bool = False  # %p printed hashed values (0000000012345678), not addresses
     refcount: int | None = None  # "refcount:" (v5.x on) or "count:" (v4.x)
     mapcount: int | None = None
-    mapping: int | None = None  # as printed (hashed when pointers_hashed); 0 for NULL ("(null)" or zeroes)
+    # The mapping as printed: page_mapping()/folio_mapping(), which is NULL for an anonymous page,
+    # so raw word 3 is the real field; hashed when pointers_hashed; 0 for "(null)" or zeroes.
+    mapping: int | None = None
     index: int | None = None
     head: int | None = None  # the head pointer of "head:<ptr> order:.." (v5.x to v6.8), as printed
     order: int | None = None  # "order:N" of the head line, or "compound_order:N"
@@ -147,7 +149,7 @@ def _joined_lines(lines):
         if _is_dump_line(line):
             while i + 1 < len(stripped) and _wants_continuation(line, stripped[i + 1], row_words):
                 i += 1
-                line = f"{line} {stripped[i]}" if not line.endswith("(") else line + stripped[i]
+                line = line + stripped[i] if line.endswith(("(", "|")) else f"{line} {stripped[i]}"
         joined.append(line)
         i += 1
     return joined
@@ -186,7 +188,9 @@ def _rows(kind, lines, notes):
     for n, line in enumerate(lines, 1):
         body = line[len(kind) + 1 :].strip()
         if body in ("...", "…", "[...]"):
-            notes.append(f"the {kind}: rows are elided in the text ('{kind}: {body}')")
+            note = f"the {kind}: rows are elided in the text ('{kind}: {body}')"
+            if note not in notes:
+                notes.append(note)
             continue
         parts = body.split()
         if not parts or not all(_HEX_WORD.fullmatch(p) for p in parts):
@@ -273,6 +277,9 @@ def parse(text: str) -> ParsedDump:
     word_bits = {16: 64, 8: 32}.get(next(iter(widths))) if len(widths) == 1 else None
     if word_bits is None and values.get("_pointer_width"):
         word_bits = {16: 64, 8: 32}.get(values["_pointer_width"])
+    if word_bits is None and "mapping" in values:
+        mapping = re.search(r"\bmapping:\s*([0-9a-f]+)\b", next(line for line in block if _is_page_line(line)))
+        word_bits = {16: 64, 8: 32}.get(len(mapping.group(1))) if mapping else None
     if "pfn" not in values:
         bad_page = next((m for m in map(_BAD_PAGE_PFN.search, lines[:start]) if m), None)
         if bad_page:
