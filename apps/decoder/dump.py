@@ -213,7 +213,8 @@ def _block(lines, start, notes):
             ahead = next((j for j in range(end + 1, min(end + 3, len(lines))) if _is_dump_line(lines[j])), None)
             if ahead is None or _is_page_line(lines[ahead]):
                 break
-            notes.append(f"a line inside the dump is not dump_page() output and is skipped: '{line}'")
+            if line:
+                notes.append(f"a line inside the dump is not dump_page() output and is skipped: '{line}'")
             end = ahead
             continue
         if block and _is_page_line(line):

@@ -217,6 +217,15 @@ def test_a_32_bit_raw_row_wrapped_by_the_mail_client_is_joined():
     assert result.kernel_release == "5.7.0+"
 
 
+def test_a_zone_device_page_keeps_its_zone_field():
+    result = parsed("36-zonedev-fsdax-6.6-rfc-cut-columns.txt")
+    assert result.flag_fields == {"node": 0, "zone": 4, "lastcpupid": 0x1FFFF}
+    assert result.flag_names == ("reserved", "head")
+    assert result.aops == "ext4_dax_aops"
+    assert (result.head, result.order) == (0xFFFFEA0005F00000, 9)
+    assert result.raw[1] == 0xFFFF888202681520
+
+
 # Log, mail and paste noise
 
 
@@ -244,6 +253,17 @@ def test_quoted_and_wrapped_raw_rows_are_joined_back():
     assert result.raw == (0x01FFFE0000000000, 0xDEAD000000000040, 0xFF11000123C9B000, 0, 0, 1, 0xFFFFFFFF, 0)
     assert (result.index, result.pfn) == (0, 0x11C98B)
     assert result.kernel_release == "6.17.0-rc5-gfec474d29325"
+
+
+def test_lines_wrapped_with_an_indent_and_elided_rows():
+    result = parsed("33-anon-device-exclusive-raw-elided.txt")
+    assert (result.index, result.pfn) == (0x7F20671F7, 0x442B6A)
+    assert result.flag_names == ("referenced", "uptodate", "dirty", "active", "owner_2", "swapbacked")
+    assert result.flag_fields == {"node": 1, "zone": 3, "lastcpupid": 0x7FF}
+    assert result.prefixes == ("memcg:ffff888179298000", "anon")
+    assert result.raw == ()
+    assert result.word_bits == 64
+    assert result.notes == ("the raw: rows are elided in the text ('raw: ...')",)
 
 
 def test_rows_cut_at_a_column_are_read_as_printed_and_noted():
