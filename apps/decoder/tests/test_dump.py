@@ -165,6 +165,13 @@ def test_a_file_page_prints_its_memcg_and_aops_before_the_flags():
     assert result.kernel_release is None
 
 
+def test_the_memcg_printed_after_the_reason_in_v5_is_read():
+    result = parsed("38-file-shmem-5.10-page-mem-cgroup.txt")
+    assert result.memcg == result.raw[7] == 0xFFFF888010E00000
+    assert result.prefixes == ("aops:shmem_aops",)
+    assert result.reason == "kasan: bad access detected"
+
+
 def test_a_flags_field_that_is_not_a_page_flag_stays_a_field():
     result = parsed("12-pgtable-6.14-arm64-mte-kasantag.txt")
     assert result.flag_fields == {"node": 0, "zone": 0, "lastcpupid": 0x7FF, "kasantag": 0x7A}
