@@ -370,7 +370,7 @@ def _read_page_line(line, values, notes):
     body = line[match.end("ptr") if ptr else match.start() + len("page:") :]
     flags_at = body.find(" flags:")
     if flags_at >= 0:
-        # v5.8 and v5.9 printed the flags on the page: line (a missing newline in __dump_page()).
+        # Some reports carry the flags on the page: line itself (v4.4-rc and v5.8-rc1 ones do).
         _read_flags(body[flags_at + 1 :], values, notes)
         body = body[:flags_at]
     _read_numbers(body, values, _PAGE_KEYS)

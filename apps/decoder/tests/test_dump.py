@@ -228,6 +228,22 @@ def test_a_32_bit_struct_page_of_36_bytes_ends_with_a_short_row():
     assert result.pointers_hashed and result.page_address is None
 
 
+def test_a_40_byte_32_bit_struct_page_prints_ten_words():
+    result = parsed("41-buddy-5.17-i386-ten-words.txt")
+    assert result.word_bits == 32
+    assert result.raw == (0x80000000, 0x100, 0x122, 0, 1, 0xA, 0xFFFFFF7F, 0, 0, 0)
+    assert result.flag_fields == {"zone": 2}
+
+
+def test_a_v4_4_dump_with_its_flags_on_the_page_line():
+    result = parsed("43-page-4.4-rc-pae-flags-on-page-line.txt")
+    assert (result.refcount, result.mapcount, result.mapping, result.index) == (0, -128, 0, 0)
+    assert (result.flags, result.flag_names) == (0x40000000, ())
+    assert result.page_address == 0xEEA45000 and result.word_bits == 32
+    assert result.raw == ()
+    assert result.reason == "VM_BUG_ON_PAGE(page_mapcount(page) < 0)"
+
+
 def test_a_32_bit_raw_row_wrapped_by_the_mail_client_is_joined():
     result = parsed("31-page-5.7-arm32-wrapped-raw-row.txt")
     assert result.raw == (0, 0xEFD24844, 0xEFD24844, 0, 0, 0, 0xFFFFFFFF, 1)
