@@ -79,7 +79,7 @@ _LINE_PREFIXES = (
     re.compile(r"^\s*\[\s*\d+\.\d+\]"),
     re.compile(r"^\s*\[[A-Z][a-z]{2} [^\]]*\d{4}\]"),
     re.compile(r"^\s*\[\s*[TC]\d+\]"),
-    re.compile(r"^\s*(?:\S+\s+){0,5}?kernel:(?:\s|$)"),
+    re.compile(r"^\s*(?:\S*[^\s:]\s+){0,5}?kernel:(?:\s|$)"),
 )
 
 _HEX_WORD = re.compile(r"[0-9a-fA-F]+")
@@ -111,7 +111,7 @@ def _strip(line):
 
 
 def _is_page_line(line):
-    return bool(_PAGE_LINE.match(line)) or line.startswith("page: refcount:")
+    return bool(_PAGE_LINE.match(line))
 
 
 def _is_dump_line(line):
@@ -250,7 +250,7 @@ def parse(text: str) -> ParsedDump:
         elif line.startswith("head:") and _ROW.match(line):
             head_lines.append(line)
         elif line.startswith("head:"):
-            _read_head_line(line, values, notes)
+            _read_head_line(line, values)
         elif line.startswith("raw:"):
             raw_lines.append(line)
         elif line.startswith("memcg:") or line.startswith("page->mem_cgroup:"):
@@ -376,7 +376,7 @@ def _read_page_line(line, values, notes):
     _read_numbers(body, values, _PAGE_KEYS)
 
 
-def _read_head_line(line, values, notes):
+def _read_head_line(line, values):
     """A "head:<ptr> order:N ..." (v5.x to v6.8) or "head: order:N mapcount:.." (v6.9 on) line."""
     body = line[len("head:") :]
     pointer = re.match(r"\s?([0-9a-f]{8,16})\b", body)

@@ -320,6 +320,18 @@ def test_crlf_and_log_levels_read_like_the_plain_text():
     assert noisy.text != plain.text
 
 
+def test_syslog_prefixes_with_iso_timestamps_read_like_the_plain_text():
+    text = dump("06-buddy-6.9-bad-page-state.txt")
+    plain = parse(text)
+    logged = parse("\n".join(f"2024-05-23T15:12:17.123456+08:00 host kernel: {line}" for line in text.split("\n")))
+    assert (logged.raw, logged.page_type, logged.reason, logged.kernel_release) == (
+        plain.raw,
+        plain.page_type,
+        plain.reason,
+        plain.kernel_release,
+    )
+
+
 def test_the_first_of_two_dumps_is_read_and_the_second_noted():
     result = parsed("05-page-6.9-two-dumps-buddy-reset.txt")
     assert result.reason == "VM_BUG_ON_PAGE(!PageBuddy(page))"
