@@ -84,7 +84,8 @@ _LINE_PREFIXES = (
 
 _HEX_WORD = re.compile(r"[0-9a-fA-F]+")
 _PAGE_LINE = re.compile(
-    r"\bpage:\s?(?P<ptr>[0-9a-f]{8,16}|\(_+ptrval_+\))?\s*(?:(?:ref)?count:|is uninitialized)", re.IGNORECASE
+    r"\bpage:\s?(?P<ptr>[0-9a-f]{8,16}|\(_+ptrval_+\))?\s*(?:head:[0-9a-f]+\s+)?(?:(?:ref)?count:|is uninitialized)",
+    re.IGNORECASE,
 )
 _FLAGS_LINE = re.compile(
     r"^(?:(?P<kind>[a-z]+) )?flags:\s*(?P<value>0x[0-9a-f]+)?(?:\((?P<names>[^)]*)(?P<close>\))?)?"
