@@ -20,6 +20,7 @@ from apps.kernel.models import (
     Release,
     Source,
     StructLayout,
+    Transition,
     TypeRelation,
 )
 
@@ -280,3 +281,16 @@ class FieldUsageAdmin(VersionAdmin):
     @admin.display(ordering="field__layout__build__release__sort_key")
     def release(self, obj):
         return obj.field.layout.build.release.name
+
+
+@admin.register(Transition)
+class TransitionAdmin(VersionAdmin):
+    """One era of a transition between two types: the function that performs it from `since`
+    to `until`. The eras of one transition share its types and event."""
+
+    list_display = ["from_type", "to_type", "event", "function", "since", "until", "basis", "source"]
+    list_select_related = ["from_type", "to_type", "source"]
+    list_filter = ["basis", "from_type", "to_type"]
+    search_fields = ["from_type__slug", "to_type__slug", "event", "function", "note"]
+    autocomplete_fields = ["from_type", "to_type", "source"]
+    fields = ["from_type", "to_type", "event", "function", "since", "until", "basis", "source", "note"]
