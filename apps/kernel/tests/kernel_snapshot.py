@@ -9,6 +9,7 @@ from apps.kernel.models import (
     MemoryType,
     Release,
     Source,
+    Transition,
     TypeRelation,
 )
 from apps.kernel.tests.layout_snapshot import layout_snapshot
@@ -20,7 +21,7 @@ SOURCE_COLUMNS = ("key", "kind", "title", "url", "path", "release", "commit", "r
 
 def kernel_snapshot():
     """Sources, types with their scalars and sorted source keys, relations, identifications,
-    releases, layouts, fields and usages (10 queries)."""
+    releases, layouts, fields, usages and transitions (11 queries)."""
     types = [
         (*(getattr(t, c) for c in TYPE_COLUMNS), tuple(sorted(s.key for s in t.sources.all())))
         for t in MemoryType.objects.prefetch_related("sources").order_by("slug")
@@ -47,6 +48,19 @@ def kernel_snapshot():
                 "keeps",
                 "source__key",
                 "carried",
+            )
+        ),
+        "transitions": sorted(
+            Transition.objects.values_list(
+                "from_type__slug",
+                "to_type__slug",
+                "event",
+                "function",
+                "since",
+                "until",
+                "source__key",
+                "basis",
+                "note",
             )
         ),
     }

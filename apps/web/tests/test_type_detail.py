@@ -181,8 +181,9 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries, re
 
     # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 sources, 6 usages
     # with field, layout, release and source, 7 the loaded releases (for since and basis labels),
-    # 8 the struct page fields of those releases, 9-10 the neighbourhood (relations, types).
-    with django_assert_num_queries(10):
+    # 8 the struct page fields of those releases, 9-10 the neighbourhood (relations, types),
+    # 11 the transitions into and out of it with their types and sources.
+    with django_assert_num_queries(11):
         response = client.get("/types/folio/")
         memory_type = response.context["type"]
         assert [r.child.slug for r in memory_type.child_relations.all()] == [f"kind_{n}" for n in range(releases)]
