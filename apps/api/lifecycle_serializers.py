@@ -13,11 +13,12 @@ class TransitionSerializer(serializers.ModelSerializer):
     # "from" is a Python keyword: the field is declared under its JSON name below.
     to = BriefTypeSerializer(source="to_type", read_only=True)
     source = BriefSourceSerializer(read_only=True)
+    dated_by = BriefSourceSerializer(read_only=True, allow_null=True, help_text="What dates `since`, if it is set.")
     era = serializers.CharField(read_only=True, help_text="The era in words: 'since v5.17', 'until v6.6', ...")
 
     class Meta:
         model = Transition
-        fields = ["from", "to", "event", "function", "since", "until", "era", "basis", "note", "source"]
+        fields = ["from", "to", "event", "function", "since", "until", "era", "basis", "note", "source", "dated_by"]
         read_only_fields = fields
 
 

@@ -292,5 +292,5 @@ class TransitionAdmin(VersionAdmin):
     list_select_related = ["from_type", "to_type", "source"]
     list_filter = ["basis", "from_type", "to_type"]
     search_fields = ["from_type__slug", "to_type__slug", "event", "function", "note"]
-    autocomplete_fields = ["from_type", "to_type", "source"]
-    fields = ["from_type", "to_type", "event", "function", "since", "until", "basis", "source", "note"]
+    autocomplete_fields = ["from_type", "to_type", "source", "dated_by"]
+    fields = ["from_type", "to_type", "event", "function", "since", "until", "basis", "source", "dated_by", "note"]

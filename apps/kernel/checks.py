@@ -12,7 +12,8 @@ Each finding is one line naming the entry. The checks:
 - A mail source names its Message-ID; a file source names its path and the release it was read at.
 - A transition's eras (the function of each release range) are ordered (since before until) and
   the eras of one transition do not overlap; a kernel file it cites was read at a release inside
-  its era (the function it names is the one of that release).
+  its era (the function it names is the one of that release); an era with a `since` names what
+  dates it (`dated_by`).
 - data/backports.yaml (when given): every entry names a loaded release, a 12-digit upstream commit,
   the release that first has it, a known source, and fields that exist in that release's layouts.
 """
@@ -141,6 +142,8 @@ def check_transitions():
             read_at = Transition.era_keys(source.release, "")[0]
             if not t.since_key <= read_at < t.until_key:
                 findings.append(f"{where}: cites {source.key}, read at {source.release}, outside its era")
+        if t.since and t.dated_by_id is None:
+            findings.append(f"{where}: say what dates its since (dated_by: a pull request or list post)")
         previous = t
     return findings
 

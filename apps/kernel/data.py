@@ -67,8 +67,8 @@ TYPE_SCALARS = ("name", "summary", "description", "status", "descriptor", "memde
                 "alloc_api", "free_api", "on_lru", "user_mappable", "area")  # fmt: skip
 LIFECYCLE_KEYS = {"from": str, "to": str, "event": str, "functions": list}
 LIFECYCLE_FUNCTION_KEYS = {"function": str, "since": (str, type(None)), "until": (str, type(None)), "source": str,
-                           "basis": str, "note": str}  # fmt: skip
-TRANSITION_SCALARS = ("function", "since", "until", "source", "basis", "note")
+                           "dated_by": str, "basis": str, "note": str}  # fmt: skip
+TRANSITION_SCALARS = ("function", "since", "until", "source", "dated_by", "basis", "note")
 SOURCE_SCALARS = ("kind", "title", "url", "path", "release", "commit", "repository", "message_id", "note")
 
 
@@ -538,6 +538,7 @@ def _read_lifecycle(bundle):
             _check_entry(era, LIFECYCLE_FUNCTION_KEYS, {"function", "source"}, f"{where}: functions")
             since, until = era.get("since") or "", era.get("until") or ""
             era_where = f"{where}: {era['function']} ({since or 'the start'} to {until or 'now'})"
+            dated_by = era.get("dated_by") or ""
             for name in (since, until):
                 if name:
                     _release_name(name, era_where)
@@ -546,12 +547,14 @@ def _read_lifecycle(bundle):
                 "since": since,
                 "until": until,
                 "source": _source_ref(bundle, era["source"], era_where),
+                "dated_by": _source_ref(bundle, dated_by, f"{era_where}: dated_by") if dated_by else "",
                 "basis": _basis(era, era_where),
                 "note": (era.get("note") or "").strip(),
             }
-            transition = Transition(event=key[2], **{k: v for k, v in values.items() if k != "source"})
+            scalars = {k: v for k, v in values.items() if k not in ("source", "dated_by")}
+            transition = Transition(event=key[2], **scalars)
             try:
-                transition.full_clean(exclude=["from_type", "to_type", "source"], validate_unique=False)
+                transition.full_clean(exclude=["from_type", "to_type", "source", "dated_by"], validate_unique=False)
             except Exception as exc:
                 raise DataError(f"{era_where}: {_messages(exc)}") from exc
             eras.append((Transition.era_keys(since, until), values))
@@ -802,12 +805,13 @@ def _upsert_usages(bundle, types, sources, counts):
 def _upsert_transitions(bundle, types, sources, counts):
     existing = {
         (t.from_type.slug, t.to_type.slug, t.event, t.since): t
-        for t in Transition.objects.select_related("from_type", "to_type", "source")
+        for t in Transition.objects.select_related("from_type", "to_type", "source", "dated_by")
     }
     for entry in bundle.transitions:
         obj = existing.get((entry["from"], entry["to"], entry["event"], entry["since"]))
-        values = {k: entry[k] for k in TRANSITION_SCALARS if k not in ("since", "source")}
+        values = {k: entry[k] for k in TRANSITION_SCALARS if k not in ("since", "source", "dated_by")}
         values["source"] = sources[entry["source"]]
+        values["dated_by"] = sources[entry["dated_by"]] if entry["dated_by"] else None
         if obj is None:
             Transition.objects.create(
                 from_type=types[entry["from"]], to_type=types[entry["to"]], event=entry["event"],
@@ -1023,6 +1027,7 @@ def _lifecycle_entries():
             {"from": t.from_type.slug, "to": t.to_type.slug, "event": t.event, "functions": []},
         )
         era = {"function": t.function, "since": t.since, "until": t.until, "source": t.source.key}
+        era["dated_by"] = t.dated_by.key if t.dated_by else ""
         era = _drop_empty(_with_basis(era, t.basis) | {"note": t.note}, keep=("function", "source"))
         entry["functions"].append(era)
     return list(entries.values())

@@ -694,9 +694,9 @@ UNTIL_NOW = 2**31 - 1
 
 class TransitionQuerySet(models.QuerySet):
     def for_list(self):
-        """Transitions with both types and the source, grouped by (from, to, event) and each
-        group's eras oldest first (1 query)."""
-        return self.select_related("from_type", "to_type", "source").order_by(
+        """Transitions with both types, the source and what dates the era, grouped by (from, to,
+        event) and each group's eras oldest first (1 query)."""
+        return self.select_related("from_type", "to_type", "source", "dated_by").order_by(
             "from_type__slug", "to_type__slug", "event", "since_key"
         )
 
@@ -742,7 +742,20 @@ class Transition(models.Model):
     since_key = models.PositiveBigIntegerField(editable=False, default=SINCE_THE_START)
     until_key = models.PositiveBigIntegerField(editable=False, default=UNTIL_NOW)
     note = models.TextField(blank=True, help_text="How it does it, and in which trees it was read.")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="transitions")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="transitions",
+        help_text="Where the function was read doing it (a kernel file of a release inside the era).",
+    )
+    dated_by = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dated_transitions",
+        help_text="What dates `since`: the pull request or list post that took the change into that release.",
+    )
     basis = models.CharField(
         max_length=8,
         choices=Basis.choices,

@@ -13,8 +13,9 @@ def life():
     slub = make_source(key="slub-c-v6-12", title="mm/slub.c at v6.12", path="mm/slub.c")
     make_transition(buddy, slab, event="allocated by the slab allocator", function="allocate_slab()", until="v5.17",
                     source=slub, basis="inferred")  # fmt: skip
+    pull = make_source(key="slab-for-5-17", kind="url", title="slab for 5.17", url="https://example.org/slab")
     make_transition(buddy, slab, event="allocated by the slab allocator", function="alloc_slab_page()", since="v5.17",
-                    source=slub, basis="inferred", note="__folio_set_slab()")  # fmt: skip
+                    source=slub, basis="inferred", note="__folio_set_slab()", dated_by=pull)  # fmt: skip
     make_transition(slab, buddy, event="freed", function="__free_slab()", source=slub)
     make_transition(buddy, anon, event="page fault", function="do_anonymous_page()", source=slub)
     return buddy, slab, anon
@@ -43,7 +44,13 @@ def test_it_lists_every_era_with_its_types_function_and_source(client, life):
             "title": "mm/slub.c at v6.12",
             "url": "http://testserver/api/v1/sources/slub-c-v6-12/",
         },
+        "dated_by": {
+            "key": "slab-for-5-17",
+            "title": "slab for 5.17",
+            "url": "http://testserver/api/v1/sources/slab-for-5-17/",
+        },
     }
+    assert next(t for t in body["results"] if t["function"] == "allocate_slab()")["dated_by"] is None
 
 
 def test_a_type_gives_the_transitions_into_and_out_of_it(client, life):

@@ -35,6 +35,7 @@ LIFECYCLE = """\
     - function: __folio_put()
       since: v5.16
       source: mm-types-h-v6-12
+      dated_by: wilcox-2021-memory-types-tree
       basis: inferred
 """
 
@@ -52,9 +53,9 @@ def with_lifecycle(tmp_path, text=LIFECYCLE):
 def test_it_loads_one_row_per_era(tmp_path):
     assert "2 usages, 3 transitions, 2 sources" in load(with_lifecycle(tmp_path))
     eras = Transition.objects.for_list().filter(event="freed when the last reference is dropped")
-    assert [(t.function, t.since, t.until, t.basis) for t in eras] == [
-        ("__put_page()", "", "v5.16", "inferred"),
-        ("__folio_put()", "v5.16", "", "inferred"),
+    assert [(t.function, t.since, t.until, t.basis, t.dated_by and t.dated_by.key) for t in eras] == [
+        ("__put_page()", "", "v5.16", "inferred", None),
+        ("__folio_put()", "v5.16", "", "inferred", "wilcox-2021-memory-types-tree"),
     ]
     assert Transition.objects.get(function="do_anonymous_page()").era == "every release"
 
@@ -95,6 +96,7 @@ def test_export_writes_the_file_it_loaded(tmp_path):
         ("since: v5.16", "since: v5.15", "the eras of __put_page() and __folio_put() overlap"),
         ("since: v5.16", "since: v5.16\n      until: v5.10", "until (v5.10) must come after since (v5.16)"),
         ("      note: The page form.", "      colour: blue", "unknown key 'colour'"),
+        ("dated_by: wilcox-2021-memory-types-tree", "dated_by: nowhere", "dated_by: unknown source 'nowhere'"),
     ],
 )  # fmt: skip
 def test_a_wrong_entry_is_refused_and_nothing_is_written(tmp_path, old, new, message):
@@ -152,4 +154,6 @@ def test_check_data_finds_overlapping_eras_and_a_source_read_outside_its_era():
         "(until v6.1)",
         "lifecycle: anon_mem -> buddy: freed: __folio_put() (since v5.16): cites swap-c-v5-10, read at v5.10, "
         "outside its era",
+        "lifecycle: anon_mem -> buddy: freed: __folio_put() (since v5.16): say what dates its since (dated_by: a "
+        "pull request or list post)",
     ]

@@ -66,8 +66,10 @@ def test_a_page_cache_folio_is_read_dirtied_written_back_and_evicted(kernel_data
     assert function_at("file_mem", "file_mem", "written back", "v7.3-rc7") == "folio_end_writeback()"
     assert function_at("file_mem", "buddy", "evicted by reclaim", "v6.18") == "__remove_mapping()"
     truncated = "removed from the page cache (truncation)"
-    assert function_at("file_mem", "buddy", truncated, "v5.10") == "__delete_from_page_cache()"
-    assert function_at("file_mem", "buddy", truncated, "v6.1") == "__filemap_remove_folio()"
+    assert function_at("file_mem", "buddy", truncated, "v5.16") == "__delete_from_page_cache()"
+    assert function_at("file_mem", "buddy", truncated, "v5.17") == "__filemap_remove_folio()"
+    dated_by = era_at("file_mem", "buddy", truncated, "v6.1").dated_by
+    assert dated_by.message_id == "20221013101528.4afacfe3@canb.auug.org.au"
 
 
 def test_a_pte_page_table_is_built_with_the_constructor_of_its_era(kernel_data):
@@ -89,20 +91,22 @@ def test_memory_failure_poisons_free_and_used_pages(kernel_data):
 
 def test_hot_added_memory_is_onlined_from_reserved_then_from_offline_pages(kernel_data):
     onlined = "hot-added memory onlined"
-    assert function_at("reserved", "buddy", onlined, "v6.1") == "generic_online_page()"
-    assert function_at("offline", "buddy", onlined, "v6.1") is None
-    assert function_at("offline", "buddy", onlined, "v6.12") == "generic_online_page()"
-    assert function_at("reserved", "buddy", onlined, "v6.12") is None
+    assert function_at("reserved", "buddy", onlined, "v6.10") == "generic_online_page()"
+    assert function_at("offline", "buddy", onlined, "v6.10") is None
+    assert function_at("offline", "buddy", onlined, "v6.11") == "generic_online_page()"
+    assert function_at("reserved", "buddy", onlined, "v6.11") is None
     assert function_at("buddy", "offline", "memory block offlined", "v7.2") == "offline_pages()"
 
 
 def test_large_kmalloc_comes_straight_from_the_page_allocator(kernel_data):
     event = "kmalloc() too large for the kmalloc caches"
     assert function_at("buddy", "large_kmalloc", event, "v5.10") == "kmalloc_order()"
-    assert function_at("buddy", "large_kmalloc", event, "v6.1") == "__kmalloc_large_node()"
-    assert function_at("buddy", "large_kmalloc", event, "v6.12") == "___kmalloc_large_node()"
-    assert function_at("large_kmalloc", "buddy", "kfree() of a large kmalloc", "v5.10") == "kfree()"
-    assert function_at("large_kmalloc", "buddy", "kfree() of a large kmalloc", "v6.12") == "free_large_kmalloc()"
+    assert function_at("buddy", "large_kmalloc", event, "v6.10") == "__kmalloc_large_node()"
+    assert function_at("buddy", "large_kmalloc", event, "v6.11") == "___kmalloc_large_node()"
+    freed = "kfree() of a large kmalloc"
+    assert function_at("large_kmalloc", "buddy", freed, "v5.10") == "kfree()"
+    assert function_at("large_kmalloc", "buddy", freed, "v5.15") == "free_nonslab_page()"
+    assert function_at("large_kmalloc", "buddy", freed, "v6.12") == "free_large_kmalloc()"
 
 
 def test_vmalloc_zsmalloc_percpu_and_ksm_use_one_function_in_every_release(kernel_data):
@@ -116,12 +120,13 @@ def test_vmalloc_zsmalloc_percpu_and_ksm_use_one_function_in_every_release(kerne
         assert function_at("anon_mem", "ksm", "merged by KSM", release) == "try_to_merge_one_page()"
 
 
-def test_hugetlb_pools_fill_and_drain_with_the_folio_functions_after_v6_3(kernel_data):
+def test_hugetlb_pools_fill_and_drain_with_the_folio_functions_from_v6_2(kernel_data):
     assert function_at("buddy", "hugetlb", "added to a hugetlb pool", "v6.1") == "alloc_fresh_huge_page()"
-    assert function_at("buddy", "hugetlb", "added to a hugetlb pool", "v6.12") == "alloc_fresh_hugetlb_folio()"
+    assert function_at("buddy", "hugetlb", "added to a hugetlb pool", "v6.2") == "alloc_fresh_hugetlb_folio()"
     returned = "returned from a hugetlb pool to the page allocator"
-    assert function_at("hugetlb", "buddy", returned, "v5.10") == "update_and_free_page()"
-    assert function_at("hugetlb", "buddy", returned, "v7.2") == "update_and_free_hugetlb_folio()"
+    assert function_at("hugetlb", "buddy", returned, "v6.1") == "update_and_free_page()"
+    assert function_at("hugetlb", "buddy", returned, "v6.2") == "update_and_free_hugetlb_folio()"
+    assert era_at("hugetlb", "buddy", returned, "v7.2").dated_by.key == "akpm-2022-12-13-mm-updates-6-2"
 
 
 def test_a_page_pool_allocates_pages_and_returns_them(kernel_data):
@@ -149,8 +154,10 @@ def test_every_era_cites_a_file_read_inside_it_or_says_it_is_inferred(kernel_dat
                 not era.until or key < release_order(era.until)
             ), (era, source.key)
         if era.since or era.until:
-            # The release a function changed in was dated from bracketing trees or a list post.
+            # The release a function changed in was dated from a pull request or list post.
             assert era.basis == "inferred", era
+        if era.since:
+            assert era.dated_by is not None and era.dated_by.kind in ("mail", "url"), era
 
 
 def test_each_loaded_release_has_at_most_one_function_per_transition(kernel_data):

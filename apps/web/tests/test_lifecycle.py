@@ -17,8 +17,10 @@ def life():
     slub = make_source(key="slub-c-v7-3-rc7", title="mm/slub.c at v7.3-rc7", path="mm/slub.c", release="v7.3-rc7")
     make_transition(buddy, slab, event="allocated by the slab allocator", function="allocate_slab()", until="v5.17",
                     source=slub, basis="inferred")  # fmt: skip
+    pull = make_source(key="struct-slab-merge-v5-17", kind="url", title="Merge branch 'for-5.17/struct-slab'",
+                       url="https://example.org/struct-slab")  # fmt: skip
     make_transition(buddy, slab, event="allocated by the slab allocator", function="alloc_slab_page()", since="v5.17",
-                    source=slub, basis="inferred")  # fmt: skip
+                    source=slub, basis="inferred", dated_by=pull)  # fmt: skip
     make_transition(slab, buddy, event="freed", function="__free_slab()", source=slub)
     make_transition(file_mem, file_mem, event="written back", function="folio_end_writeback()")
     return buddy, slab, file_mem
@@ -37,6 +39,7 @@ def test_the_page_draws_the_diagram_and_lists_each_transition_with_its_eras(clie
     assert '<code>alloc_slab_page()</code> <span class="muted">since v5.17</span>' in row
     assert "(memtypes' inference)" in row
     assert "mm/slub.c @ v7.3-rc7" in row
+    assert 'dated by <a class="source" href="https://example.org/struct-slab"' in row
     assert 'href="/lifecycle.svg"' in html
 
 
