@@ -165,7 +165,8 @@ def type_detail(request, slug):
             "releases": _usage_rows(memory_type, loaded),
             "picture": inline_svg(graph.neighbourhood(memory_type, depth)),
             "lifecycle": life,
-            "lifecycle_picture": inline_dot(lifecycle_dot.build(life)),
+            # A type with no transition gets a sentence, not a picture of itself alone.
+            "lifecycle_picture": inline_dot(lifecycle_dot.build(life)) if life.steps else None,
         },
     )
 
