@@ -28,11 +28,18 @@ class Step:
 
     @property
     def functions(self):
-        """The function of each era in one line: 'allocate_slab() until v5.17, alloc_slab_page() since v5.17'
-        ('alloc_slab_page()' alone where one function does it in every release)."""
-        if len(self.eras) == 1 and not (self.eras[0].since or self.eras[0].until):
-            return self.eras[0].function
-        return ", ".join(f"{era.function} {era.era}" for era in self.eras)
+        """The function of each era in one line: 'allocate_slab() until v5.17, alloc_slab_page() since v5.17'.
+        Consecutive eras of one function (pte_free() with another destructor inside) read as one,
+        and a function that does it in every release stands alone: 'pte_free()'."""
+        runs = []  # [function, since, until]
+        for era in self.eras:
+            if runs and runs[-1][0] == era.function and runs[-1][2] == era.since:
+                runs[-1][2] = era.until
+            else:
+                runs.append([era.function, era.since, era.until])
+        if len(runs) == 1 and not (runs[0][1] or runs[0][2]):
+            return runs[0][0]
+        return ", ".join(f"{function} {Transition(since=since, until=until).era}" for function, since, until in runs)
 
     @property
     def is_loop(self):

@@ -132,3 +132,15 @@ def test_hostile_text_in_an_event_or_note_stays_text(text):
             assert not name.rsplit("}", 1)[-1].lower().startswith("on")
             if name.endswith("href"):
                 assert value.startswith(("/types/", "/lifecycle/#")), value
+
+
+def test_eras_of_one_function_read_as_one(life):
+    pgtable = make_memtype("pgtable", area="pgtable")
+    for since, until in (("", "v6.6"), ("v6.6", "v6.14"), ("v6.14", "")):
+        make_transition(pgtable, life["buddy"], event="PTE page table freed", function="pte_free()", since=since,
+                        until=until)  # fmt: skip
+    make_transition(life["buddy"], pgtable, event="allocated", function="pte_alloc_one()", until="v6.6")
+    make_transition(life["buddy"], pgtable, event="allocated", function="pagetable_alloc()", since="v6.6")
+    steps = {(s.from_type.slug, s.event): s.functions for s in lifecycle.whole().steps}
+    assert steps[("pgtable", "PTE page table freed")] == "pte_free()"
+    assert steps[("buddy", "allocated")] == "pte_alloc_one() until v6.6, pagetable_alloc() since v6.6"
