@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from apps.api import hierarchy, views
+from apps.api import hierarchy, lifecycle, views
 from apps.api.errors import NotFoundView
 
 app_name = "api"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("views/<slug:slug>/", hierarchy.DatedViewDetail.as_view(), name="dated-view-detail"),
     path("diff/", views.DiffView.as_view(), name="diff"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("lifecycle/", lifecycle.LifecycleView.as_view(), name="lifecycle"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,

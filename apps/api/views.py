@@ -85,6 +85,7 @@ class ApiRoot(ApiMixin, APIView):
             "sources": "api:source-list",
             "diff": "api:diff",
             "search": "api:search",
+            "lifecycle": "api:lifecycle",
             "schema": "api:schema",
             "docs": "api:docs",
         }

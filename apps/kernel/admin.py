@@ -24,6 +24,7 @@ from apps.kernel.models import (
     Release,
     Source,
     StructLayout,
+    Transition,
     TypeRelation,
 )
 
@@ -321,3 +322,16 @@ class MemdescTableAdmin(VersionAdmin):
     search_fields = ["slug", "name", "note"]
     autocomplete_fields = ["source"]
     inlines = [MemdescTableNumberInline]
+
+
+@admin.register(Transition)
+class TransitionAdmin(VersionAdmin):
+    """One era of a transition between two types: the function that performs it from `since`
+    to `until`. The eras of one transition share its types and event."""
+
+    list_display = ["from_type", "to_type", "event", "function", "since", "until", "basis", "source"]
+    list_select_related = ["from_type", "to_type", "source"]
+    list_filter = ["basis", "from_type", "to_type"]
+    search_fields = ["from_type__slug", "to_type__slug", "event", "function", "note"]
+    autocomplete_fields = ["from_type", "to_type", "source", "dated_by"]
+    fields = ["from_type", "to_type", "event", "function", "since", "until", "basis", "source", "dated_by", "note"]

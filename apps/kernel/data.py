@@ -32,6 +32,7 @@ from apps.kernel.models import (
     MemoryType,
     Release,
     Source,
+    Transition,
     TypeRelation,
     release_sort_key,
 )
@@ -75,6 +76,10 @@ MEMDESC_NUMBER_KEYS = {"type": str, "number": int, "subtype": (int, type(None)),
 VIEW_KEYS = {"slug": str, "name": str, "date": str, "source": str, "note": str, "edges": list}
 VIEW_REQUIRED = {"slug", "name", "date", "source", "edges"}
 VIEW_EDGE_KEYS = {"parent": str, "child": str, "note": str}
+LIFECYCLE_KEYS = {"from": str, "to": str, "event": str, "functions": list}
+LIFECYCLE_FUNCTION_KEYS = {"function": str, "since": (str, type(None)), "until": (str, type(None)), "source": str,
+                           "dated_by": str, "basis": str, "note": str}  # fmt: skip
+TRANSITION_SCALARS = ("function", "since", "until", "source", "dated_by", "basis", "note")
 SOURCE_SCALARS = ("kind", "title", "url", "path", "release", "commit", "repository", "message_id", "note")
 
 
@@ -142,6 +147,7 @@ class Bundle:
     usages: list = field(default_factory=list)  # (slug, release, struct, path, name, keeps, source, basis, carried)
     memdesc_tables: list = field(default_factory=list)  # {"slug", "name", "position", "source", "note", "numbers"}
     views: list = field(default_factory=list)  # {"slug", "name", "date", "source", "note", "edges": [(p, c, note)]}
+    transitions: list = field(default_factory=list)  # {"from", "to", "event", "function", "since", "until", ...}
 
     def reference_structs(self, release):
         """{struct name: StructDef} of the release's reference (x86_64) build."""
@@ -195,6 +201,7 @@ def read(data_dir):
     _read_configs(bundle)
     _read_types(bundle)
     _read_usages(bundle)
+    _read_lifecycle(bundle)
     _check_cycles(bundle, stored=[])
     _read_views(bundle)
     _read_memdescs(bundle)
@@ -600,6 +607,60 @@ def _read_views(bundle):
         bundle.views.append({"slug": entry["slug"], **values, "edges": edges})
 
 
+def _read_lifecycle(bundle):
+    """lifecycle.yaml: transitions between types, each with the function that performs it per
+    era. The eras of one (from, to, event) must not overlap."""
+    path = bundle.data_dir / "lifecycle.yaml"
+    if not path.exists():
+        return
+    seen = {}
+    for i, entry in enumerate(_list_file(path, bundle.data_dir), start=1):
+        label = f"{entry.get('from')} -> {entry.get('to')}: {entry.get('event')}" if isinstance(entry, dict) else ""
+        where = f"lifecycle.yaml: {label or f'entry {i}'}"
+        _check_entry(entry, LIFECYCLE_KEYS, set(LIFECYCLE_KEYS), where)
+        for end in ("from", "to"):
+            if entry[end] not in bundle.types:
+                raise DataError(f"{where}: unknown type {entry[end]!r}")
+        key = (entry["from"], entry["to"], entry["event"].strip())
+        if key in seen:
+            raise DataError(f"{where}: listed twice (entry {seen[key]}); give it one list of functions")
+        seen[key] = i
+        eras = []
+        for era in entry["functions"]:
+            _check_entry(era, LIFECYCLE_FUNCTION_KEYS, {"function", "source"}, f"{where}: functions")
+            since, until = era.get("since") or "", era.get("until") or ""
+            era_where = f"{where}: {era['function']} ({since or 'the start'} to {until or 'now'})"
+            dated_by = era.get("dated_by") or ""
+            for name in (since, until):
+                if name:
+                    _release_name(name, era_where)
+            values = {
+                "function": era["function"].strip(),
+                "since": since,
+                "until": until,
+                "source": _source_ref(bundle, era["source"], era_where),
+                "dated_by": _source_ref(bundle, dated_by, f"{era_where}: dated_by") if dated_by else "",
+                "basis": _basis(era, era_where),
+                "note": (era.get("note") or "").strip(),
+            }
+            scalars = {k: v for k, v in values.items() if k not in ("source", "dated_by")}
+            transition = Transition(event=key[2], **scalars)
+            try:
+                transition.full_clean(exclude=["from_type", "to_type", "source", "dated_by"], validate_unique=False)
+            except Exception as exc:
+                raise DataError(f"{era_where}: {_messages(exc)}") from exc
+            eras.append((Transition.era_keys(since, until), values))
+        eras.sort(key=lambda e: e[0])
+        for (before, earlier), (after, later) in zip(eras, eras[1:], strict=False):
+            if after[0] < before[1]:
+                raise DataError(
+                    f"{where}: the eras of {earlier['function']} and {later['function']} overlap "
+                    f"(the later one's since must be at or after the earlier one's until)"
+                )
+        for _, values in eras:
+            bundle.transitions.append({"from": key[0], "to": key[1], "event": key[2], **values})
+
+
 def _check_cycles(bundle, stored):
     """Refuse a cycle among the files' relations together with the stored ones (slug pairs)."""
     children = defaultdict(set)
@@ -691,6 +752,7 @@ def load(bundle):
         _upsert_usages(bundle, types, sources, counts)
         _upsert_views(bundle, types, sources, counts)
         _upsert_memdescs(bundle, types, sources, counts)
+        _upsert_transitions(bundle, types, sources, counts)
     return counts
 
 
@@ -870,6 +932,24 @@ def _upsert_views(bundle, types, sources, counts):
             _save_if_changed(edge, {"note": note}, counts, created=edge is None)
 
 
+def _upsert_transitions(bundle, types, sources, counts):
+    existing = {
+        (t.from_type.slug, t.to_type.slug, t.event, t.since): t
+        for t in Transition.objects.select_related("from_type", "to_type", "source", "dated_by")
+    }
+    for entry in bundle.transitions:
+        obj = existing.get((entry["from"], entry["to"], entry["event"], entry["since"]))
+        values = {k: entry[k] for k in TRANSITION_SCALARS if k not in ("since", "source", "dated_by")}
+        values["source"] = sources[entry["source"]]
+        values["dated_by"] = sources[entry["dated_by"]] if entry["dated_by"] else None
+        if obj is None:
+            Transition.objects.create(
+                from_type=types[entry["from"]], to_type=types[entry["to"]], event=entry["event"],
+                since=entry["since"], **values,
+            )  # fmt: skip
+        _save_if_changed(obj, values, counts, created=obj is None)
+
+
 # --- export -------------------------------------------------------------------------------
 
 
@@ -1023,6 +1103,9 @@ def export(data_dir):
             {"type": t.slug, "usages": _usage_entries(t, release_order, ambiguous)} for t in in_area if t.usages.all()
         ]
         write(f"usages/{area}.yaml", groups, f"Field usage of the memory types of the area '{area}'.")
+    lifecycle = _lifecycle_entries()
+    if lifecycle:
+        write("lifecycle.yaml", lifecycle, "Life of a page: transitions between types and the function of each era.")
     return written
 
 
@@ -1084,3 +1167,18 @@ def _usage_entries(t, release_order, ambiguous):
         entry = _with_basis(entry, basis)
         entries.append((release_order[releases[0]], struct, entry["field"], entry))
     return [e for *_, e in sorted(entries, key=lambda e: e[:3])]
+
+
+def _lifecycle_entries():
+    """lifecycle.yaml's content: one entry per (from, to, event), its eras oldest first (1 query)."""
+    entries = {}
+    for t in Transition.objects.for_list():
+        entry = entries.setdefault(
+            (t.from_type.slug, t.to_type.slug, t.event),
+            {"from": t.from_type.slug, "to": t.to_type.slug, "event": t.event, "functions": []},
+        )
+        era = {"function": t.function, "since": t.since, "until": t.until, "source": t.source.key}
+        era["dated_by"] = t.dated_by.key if t.dated_by else ""
+        era = _drop_empty(_with_basis(era, t.basis) | {"note": t.note}, keep=("function", "source"))
+        entry["functions"].append(era)
+    return list(entries.values())

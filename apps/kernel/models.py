@@ -778,3 +778,141 @@ class FieldUsage(models.Model):
 
     def __str__(self):
         return f"{self.memory_type.slug}: {self.field}"
+
+
+# A C function as memtypes names it: its identifier and "()", e.g. alloc_slab_page().
+function_name_validator = RegexValidator(
+    r"^[A-Za-z_][A-Za-z0-9_]*\(\)$", "A kernel function written with its parentheses, e.g. alloc_slab_page()."
+)
+# The sort numbers that stand for "from the oldest release" and "to this day" (release_sort_number()
+# of any release lies strictly between them).
+SINCE_THE_START = 0
+UNTIL_NOW = 2**31 - 1
+
+
+class TransitionQuerySet(models.QuerySet):
+    def for_list(self):
+        """Transitions with both types, the source and what dates the era, grouped by (from, to,
+        event) and each group's eras oldest first (1 query)."""
+        return self.select_related("from_type", "to_type", "source", "dated_by").order_by(
+            "from_type__slug", "to_type__slug", "event", "since_key"
+        )
+
+    def touching(self, memory_type):
+        """Transitions into or out of memory_type (a self-transition once)."""
+        return self.filter(Q(from_type=memory_type) | Q(to_type=memory_type))
+
+    def at_release(self, name):
+        """Transitions whose era holds at the release `name` (v6.12, v6.15): since <= name < until.
+        ValueError for a name that is not a release."""
+        number = release_sort_number(name)
+        return self.filter(since_key__lte=number, until_key__gt=number)
+
+
+class Transition(models.Model):
+    """How a page of one memory type becomes another, and the kernel function that does it in
+    one era, e.g. buddy -> slab "allocated by the slab allocator": allocate_slab() until v5.17,
+    alloc_slab_page() since. A type may become itself (file_mem "written back")."""
+
+    from_type = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="transitions_out")
+    to_type = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="transitions_in")
+    event = models.CharField(
+        max_length=200, help_text='What happens, e.g. "freed" or "page fault on anonymous memory".'
+    )
+    function = models.CharField(
+        max_length=100,
+        validators=[function_name_validator],
+        help_text="The kernel function that performs it in this era, e.g. alloc_slab_page().",
+    )
+    since = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[release_name_validator],
+        help_text="First release where this function does it, e.g. v5.17; blank: from the oldest release on.",
+    )
+    until = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[release_name_validator],
+        help_text="First release where it no longer does (the next era's since); blank: to this day.",
+    )
+    # Derived from since and until by save(): the database filters eras by release with them.
+    since_key = models.PositiveBigIntegerField(editable=False, default=SINCE_THE_START)
+    until_key = models.PositiveBigIntegerField(editable=False, default=UNTIL_NOW)
+    note = models.TextField(blank=True, help_text="How it does it, and in which trees it was read.")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="transitions",
+        help_text="Where the function was read doing it (a kernel file of a release inside the era).",
+    )
+    dated_by = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dated_transitions",
+        help_text="What dates `since`: the pull request or list post that took the change into that release.",
+    )
+    basis = models.CharField(
+        max_length=8,
+        choices=Basis.choices,
+        default=Basis.TAG,
+        help_text="Read at the release tag, in a stable build, or inferred by memtypes (e.g. a dated era boundary).",
+    )
+
+    objects = TransitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["from_type__slug", "to_type__slug", "event", "since_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_type", "to_type", "event", "since"],
+                name="transition_once_per_era",
+                violation_error_message="This transition already has a function from that release.",
+            ),
+            models.CheckConstraint(
+                name="transition_since_before_until",
+                condition=Q(since_key__lt=models.F("until_key")),
+                violation_error_message="A transition's since must come before its until.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_type_id and self.from_type.slug} -> {self.to_type_id and self.to_type.slug}: {self.event}"
+
+    def save(self, *args, **kwargs):
+        self.since_key, self.until_key = self.era_keys(self.since, self.until)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "since_key", "until_key"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def era_keys(since, until):
+        """(since_key, until_key) of an era given by release names (blank: open)."""
+        return (
+            release_sort_number(since) if since else SINCE_THE_START,
+            release_sort_number(until) if until else UNTIL_NOW,
+        )
+
+    def clean(self):
+        """Refuse an era that ends before it starts (the names themselves are checked by their
+        validators)."""
+        try:
+            since_key, until_key = self.era_keys(self.since, self.until)
+        except ValueError:
+            return
+        if since_key >= until_key:
+            raise ValidationError({"until": f"until ({self.until}) must come after since ({self.since})."})
+
+    @property
+    def era(self):
+        """'since v5.17', 'until v5.17', 'v6.6 to v6.14' or 'every release'."""
+        if self.since and self.until:
+            return f"{self.since} to {self.until}"
+        if self.since:
+            return f"since {self.since}"
+        if self.until:
+            return f"until {self.until}"
+        return "every release"

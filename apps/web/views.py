@@ -9,8 +9,9 @@ from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
-from apps.diagrams.render import inline_svg
-from apps.kernel import drift, graph, layouts, releases
+from apps.diagrams import lifecycle as lifecycle_dot
+from apps.diagrams.render import inline_dot, inline_svg
+from apps.kernel import drift, graph, layouts, lifecycle, releases
 from apps.kernel.facts import LoadedReleases, identification_release
 from apps.kernel.models import REFERENCE_ARCH, Build, DatedView, Field, MemoryType, Release
 from memtypes_site import health
@@ -144,8 +145,8 @@ def _identification_labels(identifications, loaded):
 
 def type_detail(request, slug):
     """One memory type: what it is, where it sits in the hierarchy, how the kernel recognises
-    it, and which fields it uses in each release, each fact with its source and basis
-    (12 queries)."""
+    it, how a page becomes it and what it becomes next, and which fields it uses in each
+    release, each fact with its source and basis (13 queries)."""
     form = DepthForm(request.GET)
     if not form.is_valid():
         return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
@@ -153,6 +154,7 @@ def type_detail(request, slug):
     depth = form.cleaned_data["depth"]
     loaded = LoadedReleases.load()
     identifications = _identification_labels(memory_type.identifications.all(), loaded)
+    life = lifecycle.around(memory_type)
     return render(
         request,
         "web/type_detail.html",
@@ -163,6 +165,9 @@ def type_detail(request, slug):
             "releases": _usage_rows(memory_type, loaded),
             "picture": inline_svg(graph.neighbourhood(memory_type, depth)),
             "dated_views": graph.parents_in_views(memory_type),
+            "lifecycle": life,
+            # A type with no transition gets a sentence, not a picture of itself alone.
+            "lifecycle_picture": inline_dot(lifecycle_dot.build(life)) if life.steps else None,
         },
     )
 
@@ -182,6 +187,17 @@ def dated_view_detail(request, slug):
         request,
         "web/dated_view_detail.html",
         {"view": view, "tree": dag.tree(), "type_count": len(dag.types), "picture": inline_svg(dag)},
+    )
+
+
+def lifecycle_page(request):
+    """Life of a page: the state diagram of every transition between memory types, and a table
+    of them with the kernel function of each era and its source (1 query)."""
+    life = lifecycle.whole()
+    return render(
+        request,
+        "web/lifecycle.html",
+        {"lifecycle": life, "picture": inline_dot(lifecycle_dot.build(life))},
     )
 
 

@@ -14,6 +14,7 @@ from apps.kernel.models import (
     Release,
     Source,
     StructLayout,
+    Transition,
     TypeRelation,
 )
 
@@ -105,3 +106,10 @@ def make_usage(memory_type=None, field=None, **kw):
     values = {"keeps": "something", "source": kw.get("source") or make_source()}
     values.update(kw)
     return FieldUsage.objects.create(memory_type=memory_type or make_memtype(), field=field or make_field(), **values)
+
+
+def make_transition(from_type, to_type, **kw):
+    """One era of a transition, from_type -> to_type, with a function and a source."""
+    values = {"event": "allocated", "function": "alloc_pages()", "source": kw.get("source") or make_source()}
+    values.update(kw)
+    return Transition.objects.create(from_type=from_type, to_type=to_type, **values)

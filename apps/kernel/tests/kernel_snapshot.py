@@ -13,6 +13,7 @@ from apps.kernel.models import (
     MemoryType,
     Release,
     Source,
+    Transition,
     TypeRelation,
 )
 from apps.kernel.tests.layout_snapshot import layout_snapshot
@@ -24,7 +25,7 @@ SOURCE_COLUMNS = ("key", "kind", "title", "url", "path", "release", "commit", "r
 
 def kernel_snapshot():
     """Sources, types with their scalars and sorted source keys, relations, identifications,
-    releases, layouts, fields, usages, memdesc tables and dated views (14 queries)."""
+    releases, layouts, fields, usages, memdesc tables, dated views and transitions (15 queries)."""
     types = [
         (*(getattr(t, c) for c in TYPE_COLUMNS), tuple(sorted(s.key for s in t.sources.all())))
         for t in MemoryType.objects.prefetch_related("sources").order_by("slug")
@@ -58,6 +59,19 @@ def kernel_snapshot():
                 "keeps",
                 "source__key",
                 "carried",
+            )
+        ),
+        "transitions": sorted(
+            Transition.objects.values_list(
+                "from_type__slug",
+                "to_type__slug",
+                "event",
+                "function",
+                "since",
+                "until",
+                "source__key",
+                "basis",
+                "note",
             )
         ),
     }

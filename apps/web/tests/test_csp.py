@@ -96,6 +96,7 @@ def test_the_site_pages_keep_to_the_policy(browser):
         ("/", "svg a"),
         ("/types/", "main"),
         ("/types/slab/", "svg a"),
+        ("/lifecycle/", "svg a"),
         ("/releases/", "main"),
         ("/releases/v6.12/structs/page/", "main"),
         ("/releases/v6.12/matrix/", "main"),

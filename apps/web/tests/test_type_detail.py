@@ -189,8 +189,9 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries, re
     # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 memdesc numbers,
     # 6 sources, 7 usages with field, layout, release and source, 8 the loaded releases (for since
     # and basis labels), 9 the struct page fields of those releases, 10-11 the neighbourhood
-    # (relations, types), 12 its places in the dated views.
-    with django_assert_num_queries(12):
+    # (relations, types), 12 its places in the dated views, 13 the transitions into and out of it
+    # with their types and sources.
+    with django_assert_num_queries(13):
         response = client.get("/types/folio/")
         memory_type = response.context["type"]
         assert [r.child.slug for r in memory_type.child_relations.all()] == [f"kind_{n}" for n in range(releases)]
