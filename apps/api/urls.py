@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from apps.api import hierarchy, lifecycle, views
+from apps.api import hierarchy, lifecycle, rules, views
 from apps.api.errors import NotFoundView
 
 app_name = "api"
@@ -24,6 +24,8 @@ urlpatterns = [
     path("lifecycle/", lifecycle.LifecycleView.as_view(), name="lifecycle"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("releases/<str:name>/rules/", rules.ReleaseRulesView.as_view(), name="release-rules"),
+    path("releases/<str:name>/tools/drgn.py", rules.DrgnHelperView.as_view(), name="release-drgn"),
     *router.urls,
     # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
     re_path(r"^.*$", NotFoundView.as_view()),

@@ -14,6 +14,7 @@ Each finding is one line naming the entry. The checks:
   the eras of one transition do not overlap; a kernel file it cites was read at a release inside
   its era (the function it names is the one of that release); an era with a `since` names what
   dates it (`dated_by`).
+- The identification rules (apps.decoder.checks): fields and enum names in every release they hold at.
 - data/backports.yaml (when given): every entry names a loaded release, a 12-digit upstream commit,
   the release that first has it, a known source, and fields that exist in that release's layouts.
 """
@@ -194,6 +195,9 @@ def check(backports=None):
     fields = {release.name: fields_of_release(release) for release in releases}
     findings = check_identifications(releases, fields) + check_usages(fields) + check_sources()
     findings += check_transitions()
+    from apps.decoder.checks import rule_findings
+
+    findings += rule_findings()
     if backports is not None:
         findings += check_backports(backports, fields)
     return findings

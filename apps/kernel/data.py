@@ -148,6 +148,8 @@ class Bundle:
     memdesc_tables: list = field(default_factory=list)  # {"slug", "name", "position", "source", "note", "numbers"}
     views: list = field(default_factory=list)  # {"slug", "name", "date", "source", "note", "edges": [(p, c, note)]}
     transitions: list = field(default_factory=list)  # {"from", "to", "event", "function", "since", "until", ...}
+    rules: list = field(default_factory=list)  # (slug, {attr: value}, identification since or None, source)
+    enum_spans: list = field(default_factory=list)  # {"enum", "arch", "since", "until", "lender", ...}
 
     def reference_structs(self, release):
         """{struct name: StructDef} of the release's reference (x86_64) build."""
@@ -202,10 +204,19 @@ def read(data_dir):
     _read_types(bundle)
     _read_usages(bundle)
     _read_lifecycle(bundle)
+    _read_rules(bundle)
     _check_cycles(bundle, stored=[])
     _read_views(bundle)
     _read_memdescs(bundle)
     return bundle
+
+
+def _read_rules(bundle):
+    """The identification rules of data/rules/ (apps.decoder.data knows their format)."""
+
+    from apps.decoder import data as rules_data
+
+    rules_data.read_rules(bundle, DataError, _check_entry, _list_file)
 
 
 def _basis(entry, where):
@@ -753,7 +764,14 @@ def load(bundle):
         _upsert_views(bundle, types, sources, counts)
         _upsert_memdescs(bundle, types, sources, counts)
         _upsert_transitions(bundle, types, sources, counts)
+        _upsert_rules(bundle, types, sources, counts)
     return counts
+
+
+def _upsert_rules(bundle, types, sources, counts):
+    from apps.decoder import data as rules_data
+
+    rules_data.upsert_rules(bundle, types, sources, counts, _save_if_changed)
 
 
 def _save_if_changed(obj, values, counts, created):
@@ -1106,6 +1124,10 @@ def export(data_dir):
     lifecycle = _lifecycle_entries()
     if lifecycle:
         write("lifecycle.yaml", lifecycle, "Life of a page: transitions between types and the function of each era.")
+
+    from apps.decoder import data as rules_data
+
+    rules_data.export_rules(write, _drop_empty)
     return written
 
 
