@@ -34,6 +34,7 @@ from apps.kernel.models import (
     REFERENCE_ARCH,
     Backport,
     Build,
+    BuildNotFound,
     Field,
     FieldUsage,
     MemoryType,
@@ -312,15 +313,10 @@ class ReleaseViewSet(WriteMixin, viewsets.ModelViewSet):
 
     def build(self, name):
         """The build of release `name` for ?arch= (x86_64 by default); 404 saying what is missing."""
-        arch = self.request.query_params.get("arch") or REFERENCE_ARCH
-        build = Build.objects.of(name, arch)
-        if build is not None:
-            return build
-        if arch not in Build.Arch.values:
-            raise NotFound(f"No architecture named {arch!r}; memtypes knows {', '.join(Build.Arch.values)}.")
-        if not Release.objects.filter(name=name).exists():
-            raise NotFound(f"No release named {name}.")
-        raise NotFound(f"Release {name} has no build for {arch}.")
+        try:
+            return Build.objects.find(name, self.request.query_params.get("arch"))
+        except BuildNotFound as exc:
+            raise NotFound(str(exc)) from exc
 
     def describe(self, release):
         return release.name

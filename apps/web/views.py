@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from apps.diagrams.render import inline_svg
 from apps.kernel import drift, graph, layouts, releases
 from apps.kernel.facts import LoadedReleases, identification_release
-from apps.kernel.models import REFERENCE_ARCH, Build, Field, MemoryType, Release
+from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, Field, MemoryType, Release
 from memtypes_site import health
 
 # The hierarchy diagram of a type shows this many levels each way unless ?depth= says otherwise.
@@ -236,13 +236,10 @@ def _word_rows(layout, fields, matrix, usages):
 
 def _build_or_404(request, name):
     """The build of release `name` for ?arch= (x86_64 when absent); 404 naming what is missing."""
-    arch = request.GET.get("arch") or REFERENCE_ARCH
-    build = Build.objects.of(name, arch)
-    if build is None:
-        if arch not in Build.Arch.values:
-            raise Http404(f"No architecture named {arch!r}; memtypes knows {', '.join(Build.Arch.values)}.")
-        raise Http404(f"No build of {name} for {arch}.")
-    return build
+    try:
+        return Build.objects.find(name, request.GET.get("arch"))
+    except BuildNotFound as exc:
+        raise Http404(str(exc)) from exc
 
 
 def layout_detail(request, name, struct):

@@ -195,8 +195,8 @@ def test_it_404s_for_an_unknown_struct_release_or_build(client, v6_12):
     assert client.get("/releases/v9.9/structs/page/").status_code == 404
     response = client.get("/releases/v6.12/structs/page/?arch=arm64")
     assert response.status_code == 404
-    assert response.context["exception"] == "No build of v6.12 for arm64."
-    assert "No build of v6.12 for arm64." in response.content.decode()
+    assert response.context["exception"] == "Release v6.12 has no build for arm64."
+    assert "Release v6.12 has no build for arm64." in response.content.decode()
 
 
 def test_an_unknown_arch_is_a_404_naming_the_known_ones(client, v6_12):
