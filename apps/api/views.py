@@ -566,6 +566,13 @@ class StaleIdentificationSerializer(serializers.Serializer):
     names = serializers.ListField(child=serializers.CharField(), help_text="What it names that the newer build lacks.")
 
 
+class IdentificationChangeSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    before = serializers.CharField(allow_null=True, help_text="The test in effect at the older release, if any.")
+    after = serializers.CharField(allow_null=True, help_text="The test in effect at the newer release, if any.")
+    since = serializers.CharField(allow_null=True, help_text="The release the newer test holds from.")
+
+
 class TypeUsageDiffSerializer(serializers.Serializer):
     type = serializers.CharField()
     added = UsedFieldSerializer(many=True)
@@ -585,6 +592,9 @@ class DiffSerializer(serializers.Serializer):
     usages = TypeUsageDiffSerializer(many=True)
     stranded = StrandedUsageSerializer(many=True, help_text="Usages of the older build whose field is gone or moved.")
     identifications = StaleIdentificationSerializer(many=True)
+    identification_changes = IdentificationChangeSerializer(
+        many=True, help_text="Per type, the identification that differs between the two releases."
+    )
 
 
 DiffSerializer._declared_fields = {"from": serializers.CharField(), **DiffSerializer._declared_fields}
@@ -615,8 +625,9 @@ class DiffView(ApiMixin, APIView):
     (a field the kernel renamed at the same offset with the same C type and size, e.g. index
     became __folio_index, compound_head became compound_info); per memory type the usages added,
     removed or changed; the usages whose field vanished, moved or was renamed; and the
-    identification tests that name a field the newer build lacks. ?arch= compares the builds of
-    one architecture (x86_64 when absent)."""
+    identification tests that name a field the newer build lacks; and per type the identification
+    that changed (identification_changes). ?arch= compares the builds of one architecture (x86_64
+    when absent)."""
 
     permission_classes = [AllowAny]
     http_method_names = READ_ONLY
@@ -689,6 +700,15 @@ class DiffView(ApiMixin, APIView):
                         "names": s["names"],
                     }
                     for s in result.identifications
+                ],
+                "identification_changes": [
+                    {
+                        "type": c["type"].slug,
+                        "before": c["before"].test if c["before"] else None,
+                        "after": c["after"].test if c["after"] else None,
+                        "since": c["after"].since if c["after"] else None,
+                    }
+                    for c in result.identification_changes
                 ],
             }
         )

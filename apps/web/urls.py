@@ -13,6 +13,7 @@ urlpatterns = [
     path("releases/<str:name>/matrix/", views.matrix, name="matrix"),
     path("releases/<str:name>/drift/", views.release_drift, name="release-drift"),
     path("releases/<str:name>/structs/<str:struct>/", views.layout_detail, name="layout-detail"),
+    path("diff/", views.diff, name="diff"),
     path("search/", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -5,6 +5,7 @@ import pytest
 from apps.kernel.tests.factory import (
     make_build,
     make_field,
+    make_identification,
     make_layout,
     make_memtype,
     make_release,
@@ -198,3 +199,20 @@ def test_it_runs_a_fixed_number_of_queries(client, db, django_assert_num_queries
     with django_assert_num_queries(7):
         body = client.get("/api/v1/diff/?from=v6.1&to=v6.12").json()
     assert len(body["usages"]) == n
+
+
+def test_it_lists_per_type_the_identification_that_changed(client, renamed):
+    slab = make_memtype("slab")
+    make_identification(slab, since="v6.10", test="PageSlab(): PGTY_slab")
+    make_identification(slab, since="v7.0", test="folio_test_slab(): PGTY_slab")
+
+    body = client.get("/api/v1/diff/?from=v6.18&to=v7.0").json()
+    assert body["identification_changes"] == [
+        {
+            "type": "slab",
+            "before": "PageSlab(): PGTY_slab",
+            "after": "folio_test_slab(): PGTY_slab",
+            "since": "v7.0",
+        }
+    ]
+    assert client.get("/api/v1/diff/?from=v7.0&to=v7.0").json()["identification_changes"] == []

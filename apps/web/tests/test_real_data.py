@@ -4,7 +4,7 @@ from html import unescape
 
 import pytest
 
-from apps.kernel.models import Build, MemoryType
+from apps.kernel.models import Build, MemoryType, Release
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +70,23 @@ def test_the_folio_page_runs_the_same_queries_on_the_real_data(client, kernel_da
         response = client.get("/types/folio/")
         assert response.context["type"].child_relations.all()
     assert response.status_code == 200
+
+
+def test_the_diff_from_v6_18_to_v7_2_shows_compound_head_renamed_compound_info(client, kernel_data):
+    response = client.get("/diff/?from=v6.18&to=v7.2")
+
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    page = html[html.index('<h3 id="struct-page">') : html.index("</section>", html.index('<h3 id="struct-page">'))]
+    assert "Renamed: <code>compound_head</code> → <code>compound_info</code>" in page
+    assert "Removed: <code>compound_head</code>" not in page
+    assert "Added: <code>compound_info</code>" not in page
+
+
+def test_every_release_but_the_oldest_links_its_diff_with_the_previous_one(client, kernel_data):
+    releases = [r.name for r in Release.objects.order_by("sort_key")]
+    for previous, release in zip(releases, releases[1:], strict=False):
+        html = client.get(f"/releases/{release}/").content.decode()
+        link = f'<a href="/diff/?from={previous}&amp;to={release}">Compared with the previous release ({previous})</a>'
+        assert link in html, release
+        assert client.get(f"/diff/?from={previous}&to={release}").status_code == 200, release
