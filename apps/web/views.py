@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from apps.diagrams.render import inline_svg
 from apps.kernel import drift, graph, layouts, releases
-from apps.kernel.facts import LoadedReleases, identification_release
+from apps.kernel.facts import LoadedReleases, identification_release, release_order
 from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, Field, MemoryType, Release, release_sort_number
 from memtypes_site import health
 
@@ -125,11 +125,12 @@ def _usage_rows(memory_type, loaded):
     return list(by_release.values())
 
 
-def _identification_labels(identifications, loaded):
-    """[(label, identification, basis)] oldest first: "since v6.10" (with the first loaded
+def _identification_labels(identifications, loaded, newest):
+    """[(label, identification, basis, tag)] oldest first: "since v6.10" (with the first loaded
     release where the since names one memtypes has no layout for), or for an entry with no
     release "before v6.10" (the first later entry) or "in every release" when it is the only
-    one; basis says whether it was read at a tag, in a stable build, or inferred."""
+    one; basis says whether it was read at a tag, in a stable build, or inferred; tag is the
+    release its identifiers link to (where it was read, else its since, else `newest`)."""
     ordered = sorted(identifications, key=lambda i: i.sort_key)
     later = [i.since for i in ordered if i.since]
     labelled = []
@@ -140,21 +141,62 @@ def _identification_labels(identifications, loaded):
             label = f"Before {later[0]}"
         else:
             label = "In every release"
-        labelled.append((label, ident, loaded.basis_label(ident.basis, identification_release(ident))))
+        read_at = identification_release(ident)
+        tag = read_at if release_order(read_at or "") is not None else newest
+        labelled.append((label, ident, loaded.basis_label(ident.basis, read_at), tag))
     return labelled
+
+
+class BuildPickerForm(forms.Form):
+    """?release=&arch=: a loaded release and an architecture it was built for; the newest
+    release and x86_64 when absent. Valid data gives the build as `build`."""
+
+    def __init__(self, data, builds):
+        super().__init__(data)
+        self.builds = {(b.release.name, b.arch): b for b in builds}
+        self.releases = sorted({b.release for b in builds}, key=lambda r: r.sort_key)
+        known = ", ".join(Build.Arch.values)
+        self.fields["release"] = forms.ChoiceField(
+            required=False,
+            choices=[(r.name, r.name) for r in self.releases],
+            error_messages={"invalid_choice": "No release named %(value)s is loaded."},
+        )
+        self.fields["arch"] = forms.ChoiceField(
+            required=False,
+            choices=Build.Arch.choices,
+            error_messages={"invalid_choice": f"No architecture named %(value)s; memtypes knows {known}."},
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        release = data["release"] = data.get("release") or (self.releases[-1].name if self.releases else "")
+        arch = data["arch"] = data.get("arch") or REFERENCE_ARCH
+        data["build"] = self.builds.get((release, arch))
+        if data["build"] is None and release:
+            self.add_error("arch", f"Release {release} has no build for {arch}.")
+        return data
 
 
 def type_detail(request, slug):
     """One memory type: what it is, where it sits in the hierarchy, how the kernel recognises
-    it, and which fields it uses in each release, each fact with its source and basis
-    (10 queries)."""
+    it, the words of struct page it uses in one build (?release=, the newest by default;
+    ?arch=, x86_64 by default), and which fields it uses in each release, each fact with its
+    source and basis (12 queries, the same for every release and architecture). An unknown
+    release or architecture: the page with the message beside the picker, 400."""
     form = DepthForm(request.GET)
     if not form.is_valid():
         return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
     memory_type = get_object_or_404(MemoryType.objects.for_detail(), slug=slug)
     depth = form.cleaned_data["depth"]
-    loaded = LoadedReleases.load()
-    identifications = _identification_labels(memory_type.identifications.all(), loaded)
+    builds = list(Build.objects.select_related("release").order_by("release__sort_key", "arch"))
+    picker = BuildPickerForm(request.GET, builds)
+    picked = picker.is_valid()
+    build = picker.cleaned_data["build"] if picked else None
+    loaded = LoadedReleases.of_builds(builds)
+    newest = picker.releases[-1].name if picker.releases else ""
+    identifications = _identification_labels(memory_type.identifications.all(), loaded, newest)
     return render(
         request,
         "web/type_detail.html",
@@ -164,7 +206,15 @@ def type_detail(request, slug):
             "identifications": identifications,
             "releases": _usage_rows(memory_type, loaded),
             "picture": inline_svg(graph.neighbourhood(memory_type, depth)),
+            "picker": picker,
+            "picker_releases": picker.releases,
+            "arches": Build.Arch.choices,
+            "selected": {k: (picker.cleaned_data if picked else request.GET).get(k) or "" for k in ("release", "arch")},
+            "build": build,
+            "grid": layouts.type_words(memory_type, build) if build else [],
+            "api_tag": build.release.tag if build else newest,
         },
+        status=200 if picked else 400,
     )
 
 

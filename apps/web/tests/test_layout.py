@@ -55,8 +55,10 @@ def test_it_lists_the_fields_by_offset_indented_under_their_unions(client, v6_12
     table = html[html.index('<table class="fields">') :]
     positions = [table.index(f"<code>{name}</code>") for name in names]
     assert positions == sorted(positions)
-    assert '<th scope="row" class="depth-2"><code>lru</code></th>' in table
-    assert '<th scope="row" class="depth-0"><code>flags</code></th>' in table
+    header = "https://elixir.bootlin.com/linux/v6.12/source/include/linux/mm_types.h"
+    link = f'<a class="source-link" href="{header}">'
+    assert f'<th scope="row" class="depth-2">{link}<code>lru</code></a></th>' in table
+    assert f'<th scope="row" class="depth-0">{link}<code>flags</code></a></th>' in table
     assert "union 1 at 8 › struct 3 at 8" in table
 
 

@@ -65,9 +65,13 @@ def test_the_curated_usage_of_mapping_is_shown_on_the_type_page(client, kernel_d
 
 def test_the_folio_page_runs_the_same_queries_on_the_real_data(client, kernel_data, django_assert_num_queries):
     # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 sources, 6 usages,
-    # 7 the loaded releases, 8 the struct page fields of their releases, 9-10 the neighbourhood.
-    with django_assert_num_queries(10):
+    # 7 every build, 8 the struct page fields of their releases, 9-10 the words of the build
+    # shown, 11-12 the neighbourhood; the same on another release and architecture.
+    with django_assert_num_queries(12):
         response = client.get("/types/folio/")
+        assert response.context["type"].child_relations.all()
+    with django_assert_num_queries(12):
+        response = client.get("/types/folio/?release=v7.2&arch=arm")
         assert response.context["type"].child_relations.all()
     assert response.status_code == 200
 
@@ -90,3 +94,13 @@ def test_every_release_but_the_oldest_links_its_diff_with_the_previous_one(clien
         link = f'<a href="/diff/?from={previous}&amp;to={release}">Compared with the previous release ({previous})</a>'
         assert link in html, release
         assert client.get(f"/diff/?from={previous}&to={release}").status_code == 200, release
+
+
+def test_the_slab_page_draws_the_words_slab_uses_in_every_build(client, kernel_data):
+    for build in Build.objects.select_related("release"):
+        response = client.get(f"/types/slab/?release={build.release.name}&arch={build.arch}")
+        assert response.status_code == 200, build
+        used = [w for w in dict(response.context["grid"])[0] if w.used]
+        assert used, build
+        html = unescape(response.content.decode())
+        assert f"struct page of {build.release.name} on {build.arch} ({build.word_size}-byte words)" in html
