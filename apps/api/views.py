@@ -25,11 +25,13 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.api import filters
+from apps.api import search as search_api
 from apps.api import serializers as api
 from apps.api.conditional import ConditionalMixin
 from apps.api.renderers import CSVRenderer
 from apps.diagrams.links import diagram_urls
 from apps.kernel import drift, graph, layouts
+from apps.kernel import search as kernel_search
 from apps.kernel.models import (
     REFERENCE_ARCH,
     Backport,
@@ -739,11 +741,19 @@ class SearchResultSerializer(serializers.Serializer):
     types = api.GraphTypeSerializer(many=True)
     fields = FoundFieldSerializer(many=True)
     usages = api.UsageSerializer(many=True)
+    identifier = search_api.IdentifierResultSerializer(
+        help_text="The whole query as one kernel identifier: the types naming it (APIs and identification "
+        "included), fields and enum values of that name with the releases they appear in, and sources."
+    )
 
 
 class SearchView(ApiMixin, APIView):
     """Search across memory types (slug, name, summary, description, descriptor), struct fields
-    (name, C type) and usages (what a type keeps): ?q=mapping. Every word must match."""
+    (name, C type) and usages (what a type keeps): ?q=mapping. Every word must match.
+    `identifier` takes the whole query as a kernel identifier (?q=compound_info, PGTY_slab,
+    folio_test_anon): the types naming it in their text, allocation and free APIs or
+    identification tests; struct fields and enum values of that name, each with the releases
+    (and builds) it appears in; and the sources naming it."""
 
     permission_classes = [AllowAny]
     http_method_names = READ_ONLY
@@ -783,6 +793,9 @@ class SearchView(ApiMixin, APIView):
                 "fields": FoundFieldSerializer(found_fields[: self.limit], many=True, context=context).data,
                 "usages": api.UsageSerializer(
                     FieldUsage.objects.for_list().filter(usages)[: self.limit], many=True, context=context
+                ).data,
+                "identifier": search_api.IdentifierResultSerializer(
+                    kernel_search.search(query.validated_data["q"], self.limit), context=context
                 ).data,
             }
         )

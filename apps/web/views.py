@@ -6,22 +6,19 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from apps.diagrams.render import inline_svg
 from apps.kernel import drift, graph, layouts, releases
+from apps.kernel import search as kernel_search
 from apps.kernel.facts import LoadedReleases, identification_release, release_order
 from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, Field, MemoryType, Release, release_sort_number
 from memtypes_site import health
 
 # The hierarchy diagram of a type shows this many levels each way unless ?depth= says otherwise.
 MAX_DEPTH = 20
-# A search for a common word ("lru", "int") matches fields in every release; the page lists
-# this many and says how many more there are.
-SEARCH_FIELD_LIMIT = 200
 
 
 def healthz(request):
@@ -430,31 +427,14 @@ class SearchForm(forms.Form):
 
 
 def search(request):
-    """Types whose slug, name, summary or description and fields whose name or C type contain
-    the query (2 queries; none for an empty query)."""
+    """A kernel identifier or words: the types that name it (in their text, APIs or
+    identification), struct fields and enum values of that name with the releases they appear
+    in, and the sources (5 queries; none for an empty query)."""
     form = SearchForm(request.GET)
     if not form.is_valid():
         return render(request, "web/search.html", {"form": form, "query": request.GET.get("q", "")}, status=400)
     query = form.cleaned_data["q"]
     context = {"form": form, "query": query}
     if query:
-        context["types"] = list(
-            MemoryType.objects.filter(
-                Q(slug__icontains=query)
-                | Q(name__icontains=query)
-                | Q(summary__icontains=query)
-                | Q(description__icontains=query)
-            )
-            .only("slug", "name", "summary", "status", "area")
-            .order_by("slug")
-        )
-        fields = list(
-            Field.objects.filter(Q(name__icontains=query) | Q(c_type__icontains=query))
-            .select_related("layout__build__release")
-            .order_by(
-                "-layout__build__release__sort_key", "layout__build__arch", "layout__struct", "offset", "position"
-            )[: SEARCH_FIELD_LIMIT + 1]
-        )
-        context["fields"] = fields[:SEARCH_FIELD_LIMIT]
-        context["more_fields"] = len(fields) > SEARCH_FIELD_LIMIT
+        context["found"] = kernel_search.search(query)
     return render(request, "web/search.html", context)

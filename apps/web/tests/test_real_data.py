@@ -104,3 +104,22 @@ def test_the_slab_page_draws_the_words_slab_uses_in_every_build(client, kernel_d
         assert used, build
         html = unescape(response.content.decode())
         assert f"struct page of {build.release.name} on {build.arch} ({build.word_size}-byte words)" in html
+
+
+def test_searching_kernel_identifiers_finds_them_with_their_releases(client, kernel_data):
+    def found(query):
+        response = client.get("/search/", {"q": query})
+        assert response.status_code == 200, query
+        return response.context["found"]
+
+    by_struct = {
+        f.container: [r.name for r in f.releases] for f in found("compound_info").fields if f.name == "compound_info"
+    }
+    assert by_struct == {"page": ["v7.2", "v7.3-rc7"]}
+    slab_cache = {f.container: [r.name for r in f.releases] for f in found("slab_cache").fields}
+    assert slab_cache["page"] == ["v5.10", "v5.15"]  # before struct slab (v5.17)
+    assert slab_cache["slab"][0] == "v6.1"
+    pgty_slab = found("PGTY_slab")
+    assert [(e.container, e.name) for e in pgty_slab.enums] == [("pagetype", "PGTY_slab")]
+    assert "slab" in [t.memory_type.slug for t in pgty_slab.types]
+    assert "anon_mem" in [t.memory_type.slug for t in found("folio_test_anon").types]
