@@ -14,7 +14,7 @@ from apps.diagrams.render import inline_svg
 from apps.kernel import drift, graph, layouts, releases
 from apps.kernel import search as kernel_search
 from apps.kernel.facts import LoadedReleases, identification_release, release_order
-from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, Field, MemoryType, Release, release_sort_number
+from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, Field, MemoryType, Release
 from memtypes_site import health
 
 # The hierarchy diagram of a type shows this many levels each way unless ?depth= says otherwise.
@@ -67,6 +67,54 @@ class DepthForm(forms.Form):
         max_value=MAX_DEPTH,
         error_messages={"invalid": f"depth is a whole number of levels, from 1 to {MAX_DEPTH}."},
     )
+
+
+class BuildChoiceForm(forms.Form):
+    """A form choosing among the loaded builds: `builds` (each with its release) gives the
+    releases offered, oldest first, and the architectures. Its fields are `release_fields` (each
+    a loaded release, optional) and `arch` (x86_64 when absent)."""
+
+    release_fields = ()
+
+    def __init__(self, data, builds):
+        super().__init__(data)
+        self.builds = {(b.release.name, b.arch): b for b in builds}
+        self.releases = sorted({b.release for b in builds}, key=lambda r: r.sort_key)
+        names = [(r.name, r.name) for r in self.releases]
+        for name in self.release_fields:
+            self.fields[name] = forms.ChoiceField(
+                required=False,
+                choices=names,
+                error_messages={"invalid_choice": "No release named %(value)s is loaded."},
+            )
+        known = ", ".join(Build.Arch.values)
+        self.fields["arch"] = forms.ChoiceField(
+            required=False,
+            choices=Build.Arch.choices,
+            error_messages={"invalid_choice": f"No architecture named %(value)s; memtypes knows {known}."},
+        )
+
+    def built_for(self, arch):
+        """The names of the releases with a build for arch, oldest first."""
+        return [r.name for r in self.releases if (r.name, arch) in self.builds]
+
+
+class BuildPickerForm(BuildChoiceForm):
+    """?release=&arch=: a loaded release and an architecture it was built for; the newest
+    release and x86_64 when absent. Valid data gives the build as `build`."""
+
+    release_fields = ("release",)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        release = data["release"] = data.get("release") or (self.releases[-1].name if self.releases else "")
+        arch = data["arch"] = data.get("arch") or REFERENCE_ARCH
+        data["build"] = self.builds.get((release, arch))
+        if data["build"] is None and release:
+            self.add_error("arch", f"Release {release} has no build for {arch}.")
+        return data
 
 
 @dataclass
@@ -142,38 +190,6 @@ def _identification_labels(identifications, loaded, newest):
         tag = read_at if release_order(read_at or "") is not None else newest
         labelled.append((label, ident, loaded.basis_label(ident.basis, read_at), tag))
     return labelled
-
-
-class BuildPickerForm(forms.Form):
-    """?release=&arch=: a loaded release and an architecture it was built for; the newest
-    release and x86_64 when absent. Valid data gives the build as `build`."""
-
-    def __init__(self, data, builds):
-        super().__init__(data)
-        self.builds = {(b.release.name, b.arch): b for b in builds}
-        self.releases = sorted({b.release for b in builds}, key=lambda r: r.sort_key)
-        known = ", ".join(Build.Arch.values)
-        self.fields["release"] = forms.ChoiceField(
-            required=False,
-            choices=[(r.name, r.name) for r in self.releases],
-            error_messages={"invalid_choice": "No release named %(value)s is loaded."},
-        )
-        self.fields["arch"] = forms.ChoiceField(
-            required=False,
-            choices=Build.Arch.choices,
-            error_messages={"invalid_choice": f"No architecture named %(value)s; memtypes knows {known}."},
-        )
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        release = data["release"] = data.get("release") or (self.releases[-1].name if self.releases else "")
-        arch = data["arch"] = data.get("arch") or REFERENCE_ARCH
-        data["build"] = self.builds.get((release, arch))
-        if data["build"] is None and release:
-            self.add_error("arch", f"Release {release} has no build for {arch}.")
-        return data
 
 
 def type_detail(request, slug):
@@ -340,42 +356,30 @@ def matrix(request, name):
     )
 
 
-class DiffForm(forms.Form):
+class DiffForm(BuildChoiceForm):
     """?from=&to=&arch=: two loaded releases, both built for the architecture (x86_64 when
-    absent); `to` defaults to the newest release built for it and `from` to the release before
+    absent); `to` defaults to the newest release built for it and `from` to the one before
     `to`. Valid data gives the two builds as from_build and to_build."""
 
-    def __init__(self, data, builds):
-        super().__init__(data)
-        self.builds = {(b.release.name, b.arch): b for b in builds}
-        self.releases = sorted({b.release for b in builds}, key=lambda r: r.sort_key)
-        names = [(r.name, r.name) for r in self.releases]
-        unknown = {"invalid_choice": "No release named %(value)s is loaded."}
-        self.fields["from"] = forms.ChoiceField(required=False, choices=names, error_messages=unknown)
-        self.fields["to"] = forms.ChoiceField(required=False, choices=names, error_messages=unknown)
-        known = ", ".join(Build.Arch.values)
-        self.fields["arch"] = forms.ChoiceField(
-            required=False,
-            choices=Build.Arch.choices,
-            error_messages={"invalid_choice": f"No architecture named %(value)s; memtypes knows {known}."},
-        )
+    release_fields = ("from", "to")
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
         arch = data["arch"] = data.get("arch") or REFERENCE_ARCH
-        built = [r.name for r in self.releases if (r.name, arch) in self.builds]
+        built = self.built_for(arch)
         to = data["to"] = data.get("to") or (built[-1] if built else "")
-        if (to, arch) not in self.builds:
-            self.add_error("to" if to else "arch", f"Release {to} has no build for {arch}." if to else
-                           f"No release has a build for {arch}.")  # fmt: skip
+        if not to:
+            self.add_error("arch", f"No release has a build for {arch}.")
             return data
-        earlier = [name for name in built if name != to and release_sort_number(name) < release_sort_number(to)]
-        start = data["from"] = data.get("from") or (earlier[-1] if earlier else "")
+        if to not in built:
+            self.add_error("to", f"Release {to} has no build for {arch}.")
+            return data
+        start = data["from"] = data.get("from") or (built[built.index(to) - 1] if built.index(to) else "")
         if not start:
             self.add_error("from", f"No release before {to} has a build for {arch}: choose one to compare with.")
-        elif (start, arch) not in self.builds:
+        elif start not in built:
             self.add_error("from", f"Release {start} has no build for {arch}.")
         else:
             data["from_build"], data["to_build"] = self.builds[(start, arch)], self.builds[(to, arch)]
