@@ -104,6 +104,11 @@ def file_url(path, tag):
     return f"{browser()}/{tag}/source/{path}"
 
 
+def tree_url(build):
+    """The kernel tree a build was made from, at the build's tag (v6.12.117 for a stable build)."""
+    return f"{browser()}/{build_tag(build)}/source"
+
+
 def ident_url(name, tag):
     """The browser's identifier search at a tag: the definition and the uses of a function,
     macro, enumerator or struct; "" for something that is not a C identifier."""

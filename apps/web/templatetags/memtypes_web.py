@@ -60,6 +60,12 @@ def get_item(mapping, key):
 
 
 @register.filter
+def tree_url(build):
+    """The kernel tree a build was made from in the source browser, at the build's own tag."""
+    return sources.tree_url(build)
+
+
+@register.filter
 def source_url(fact):
     """Where a struct layout's struct or a field's struct is defined, at the release the fact
     belongs to, in the source browser (apps.kernel.sources)."""

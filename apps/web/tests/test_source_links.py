@@ -64,3 +64,11 @@ def test_a_release_whose_headers_memtypes_has_not_checked_links_to_the_identifie
     make_renamed_releases("v6.18", "v7.0")
     html = client.get("/releases/v7.0/structs/page/").content.decode()
     assert f'<a class="source-link" href="{ELIXIR}/v7.0/A/ident/page">The definition of struct page at v7.0</a>' in html
+
+
+def test_a_stable_build_links_its_own_source_tree(client):
+    from apps.kernel.tests.factory import make_build, make_layout, make_release
+
+    make_layout(build=make_build(make_release("v6.12"), kernel_version="6.12.117"))
+    html = client.get("/releases/v6.12/structs/page/").content.decode()
+    assert f'<a class="source-link small" href="{ELIXIR}/v6.12.117/source">its source tree</a>' in html
