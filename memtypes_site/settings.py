@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.kernel",
     "apps.api",
     "apps.diagrams",
+    "apps.decoder",
     "apps.web",
 ]
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
+from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from apps.diagrams.render import inline_svg
 from apps.kernel import drift, graph, layouts, releases
 from apps.kernel import search as kernel_search
 from apps.kernel.facts import LoadedReleases, identification_release, release_order
-from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, Field, MemoryType, Release
+from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, DatedView, Field, MemoryType, Release
 from memtypes_site import health
 
 # The hierarchy diagram of a type shows this many levels each way unless ?depth= says otherwise.
@@ -196,7 +197,7 @@ def type_detail(request, slug):
     """One memory type: what it is, where it sits in the hierarchy, how the kernel recognises
     it, the words of struct page it uses in one build (?release=, the newest by default;
     ?arch=, x86_64 by default), and which fields it uses in each release, each fact with its
-    source and basis (12 queries, the same for every release and architecture). An unknown
+    source and basis (14 queries, the same for every release and architecture). An unknown
     release or architecture: the page with the message beside the picker, 400."""
     form = DepthForm(request.GET)
     if not form.is_valid():
@@ -226,8 +227,27 @@ def type_detail(request, slug):
             "build": build,
             "grid": layouts.type_words(memory_type, build) if build else [],
             "api_tag": build.release.tag if build else newest,
+            "dated_views": graph.parents_in_views(memory_type),
         },
         status=200 if picked else 400,
+    )
+
+
+def dated_view_list(request):
+    """The dated drawings of the hierarchy, each with its date, source and size (1 query)."""
+    views = DatedView.objects.select_related("source").annotate(edge_count=Count("edges"))
+    return render(request, "web/dated_view_list.html", {"views": list(views)})
+
+
+def dated_view_detail(request, slug):
+    """One dated drawing of the hierarchy as its author gave it: the picture and the nested tree
+    (2 queries)."""
+    view = get_object_or_404(DatedView.objects.select_related("source"), slug=slug)
+    dag = graph.dated(view)
+    return render(
+        request,
+        "web/dated_view_detail.html",
+        {"view": view, "tree": dag.tree(), "type_count": len(dag.types), "picture": inline_svg(dag)},
     )
 
 
