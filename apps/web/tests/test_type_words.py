@@ -122,3 +122,14 @@ def test_it_runs_the_same_queries_for_every_release_and_architecture(client, dja
     with django_assert_num_queries(14):
         response = client.get(f"/types/tail_page/{query}")
         assert response.context["grid"]
+
+
+def test_redrawing_the_hierarchy_keeps_the_release_and_architecture_picked(client, renamed):
+    html = client.get("/types/tail_page/?release=v6.18&arch=arm").content.decode()
+    form = html[html.index('<form class="depth"') :]
+    form = form[: form.index("</form>")]
+    assert '<input type="hidden" name="release" value="v6.18">' in form
+    assert '<input type="hidden" name="arch" value="arm">' in form
+    assert (
+        'name="release"' not in client.get("/types/tail_page/").content.decode().split('<form class="depth"')[1][:300]
+    )
