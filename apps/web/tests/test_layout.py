@@ -144,9 +144,14 @@ def test_a_field_from_a_stable_backport_is_marked(client, v6_12):
     html = client.get("/releases/v6.12/structs/page/").content.decode()
 
     assert (
-        '<code>pt_share_count</code> <span class="muted small">atomic_t @40+4</span> '
+        '<code>pt_share_count</code></a> <span class="muted small">atomic_t @40+4</span> '
         '<span class="badge" title="mm: hugetlb: independent PMD page table shared count">'
         "backport 4eeec8c89a0c (v6.15)</span>"
+    ) in html
+    # the v6.12 tag lacks it: its definition is linked at the stable build's tag
+    assert (
+        '<a class="source-link" href="https://elixir.bootlin.com/linux/v6.12.117/source/include/linux/mm_types.h">'
+        "<code>pt_share_count</code></a>"
     ) in html
 
 

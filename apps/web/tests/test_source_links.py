@@ -72,3 +72,11 @@ def test_a_stable_build_links_its_own_source_tree(client):
     make_layout(build=make_build(make_release("v6.12"), kernel_version="6.12.117"))
     html = client.get("/releases/v6.12/structs/page/").content.decode()
     assert f'<a class="source-link small" href="{ELIXIR}/v6.12.117/source">its source tree</a>' in html
+
+
+def test_the_matrix_and_the_word_grid_link_struct_page_fields_to_their_header(client, renamed):
+    header = f"{ELIXIR}/v6.18/source/include/linux/mm_types.h"
+    link = f'<a class="source-link" href="{header}"><code>compound_head</code></a>'
+    assert link in client.get("/releases/v6.18/matrix/").content.decode()
+    words = client.get("/releases/v6.18/structs/page/").content.decode()
+    assert link in words[words.index('<h2 id="words">') : words.index('<h2 id="fields">')]
