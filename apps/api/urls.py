@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from apps.api import views
+from apps.api.decode import DecodeView
 from apps.api.errors import NotFoundView
 
 app_name = "api"
@@ -19,6 +20,7 @@ urlpatterns = [
     path("hierarchy/", views.HierarchyView.as_view(), name="hierarchy"),
     path("diff/", views.DiffView.as_view(), name="diff"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("decode/", DecodeView.as_view(), name="decode"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
