@@ -33,7 +33,7 @@ class DecodeRequestSerializer(serializers.Serializer):
         required=False, max_length=20, help_text="The kernel release, e.g. v6.12; with text: overrides the dump's."
     )
     arch = serializers.ChoiceField(
-        required=False, choices=Build.Arch.values, help_text="The architecture; with text: overrides the word width."
+        required=False, choices=Build.Arch.choices, help_text="The architecture; with text: overrides the word width."
     )
 
     def validate(self, attrs):
@@ -48,7 +48,7 @@ class DecodeRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class BriefTypeSerializer(serializers.Serializer):
+class DecodedTypeSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     url = serializers.SerializerMethodField()
@@ -94,7 +94,7 @@ class UsedSerializer(serializers.Serializer):
     keeps = serializers.CharField()
 
 
-class WordSerializer(serializers.Serializer):
+class DecodedWordSerializer(serializers.Serializer):
     row = serializers.CharField(help_text="raw: this page's words; head: the head page's and page[1]'s.")
     page = serializers.IntegerField(help_text="0: this page or the head page; 1: page[1] in the head rows.")
     index = serializers.IntegerField()
@@ -120,30 +120,30 @@ class FlagsSerializer(serializers.Serializer):
 class CandidateSerializer(serializers.Serializer):
     """A type the evidence does not rule out, with why."""
 
-    type = BriefTypeSerializer()
+    type = DecodedTypeSerializer()
     why = serializers.CharField()
 
     def to_representation(self, candidate):
         memory_type, why = candidate
-        return {"type": BriefTypeSerializer(memory_type, context=self.context).data, "why": why}
+        return {"type": DecodedTypeSerializer(memory_type, context=self.context).data, "why": why}
 
 
 class DecodingSerializer(serializers.Serializer):
     """The answer: exactly these keys."""
 
-    type = BriefTypeSerializer()
+    type = DecodedTypeSerializer()
     tail = serializers.BooleanField()
-    head_type = BriefTypeSerializer(allow_null=True)
+    head_type = DecodedTypeSerializer(allow_null=True)
     compound = serializers.BooleanField()
     order = serializers.IntegerField(allow_null=True)
     release = DecodedReleaseSerializer(source="*")
     arch = serializers.CharField()
     rules = RuleResultSerializer(many=True)
-    words = WordSerializer(many=True)
+    words = DecodedWordSerializer(many=True)
     flags = FlagsSerializer()
     warnings = serializers.ListField(child=serializers.CharField())
     candidates = CandidateSerializer(many=True)
 
 
-def _url(context, name, **kwargs):
-    return reverse(name, kwargs=kwargs, request=context.get("request"))
+def _url(context, view_name, **kwargs):
+    return reverse(view_name, kwargs=kwargs, request=context.get("request"))

@@ -353,6 +353,8 @@ def _decode(given, release, arch):
     result = ruleset.classify(evidence)
     order = result.order if result.order is not None else (parsed.order if parsed else None)
     compound = tail or bool(given.head_raw) or order is not None or "head" in flag_names
+    if order is None and not compound:
+        order = 0  # a page that belongs to no compound page is a single page
     if parsed is not None and parsed.page_type_name:
         warnings.extend(_page_type_name_check(parsed, result))
     for note in getattr(parsed, "notes", ()) or ():
