@@ -334,13 +334,17 @@ class ReleaseSerializer(ModelCleanMixin, serializers.ModelSerializer):
     builds = BuildSerializer(many=True, read_only=True)
     backports = BackportSerializer(many=True, read_only=True)
     matrix_url = serializers.SerializerMethodField()
+    rules_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Release
-        fields = ["url", "name", "notes", "builds", "backports", "matrix_url"]
+        fields = ["url", "name", "notes", "builds", "backports", "matrix_url", "rules_url"]
 
     def get_matrix_url(self, release) -> str:
         return absolute(self.context.get("request"), "release-matrix", name=release.name)
+
+    def get_rules_url(self, release) -> str:
+        return absolute(self.context.get("request"), "release-rules", name=release.name)
 
 
 class LayoutFieldSerializer(serializers.ModelSerializer):

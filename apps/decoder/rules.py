@@ -236,33 +236,50 @@ class RuleSet:
 
     def classify(self, evidence):
         """The most specific type the evidence supports, whether the page is a tail (and the type of
-        its head, from the head's fields), the order, and the rules behind the answer."""
+        its head, from the head's fields), the order, and the rules behind the answer.
+
+        On a tail page only the words that are the page's own (flags: hwpoison, the zone) can say
+        more than its head; its other words are the folio's, so the type is the head's type when
+        the head's fields are known, else `page`. Types matched at the same priority as the winner
+        are returned as candidates: the evidence contradicts itself."""
         results = [self.evaluate(rule, evidence) for rule in self.rules]
-        matched = tuple(r for r in results if r.outcome == MATCH)
-        excluded = tuple(r for r in results if r.outcome == EXCLUDES)
-        unknown = tuple(r for r in results if r.outcome == UNKNOWN)
-        tail = any(r.rule.effect == Rule.Effect.TAIL for r in matched)
-        own = [r for r in matched if r.rule.effect == Rule.Effect.IDENTIFIES and r.rule.page != Rule.Page.HEAD]
-        head = [r for r in matched if r.rule.effect == Rule.Effect.IDENTIFIES and r.rule.page == Rule.Page.HEAD]
-        best, candidates = self._pick(own)
+        tail = any(r.rule.effect == Rule.Effect.TAIL and r.outcome == MATCH for r in results)
         head_type = None
-        if tail and head:
-            head_type, _ = self._pick(head)
-            head_type = head_type.rule.memory_type if head_type else None
-        if best is None and tail and head_type is not None:
-            chosen = head_type
-        else:
-            chosen = best.rule.memory_type if best else self.fallback
-        order = self._order(matched, chosen, evidence)
+        if tail and (evidence.head_fields or evidence.head_flag_names):
+            head = Evidence(
+                fields=evidence.head_fields,
+                flag_names=evidence.head_flag_names,
+                page1_fields=evidence.page1_fields,
+                zone=evidence.zone,
+                order=evidence.order,
+            )
+            head_results = [
+                RuleResult(r.rule, r.outcome, f"head page: {r.detail}")
+                for r in (self.evaluate(rule, head) for rule in self.rules if rule.effect == Rule.Effect.IDENTIFIES)
+            ]
+            picked, _ = self._pick([r for r in head_results if r.outcome == MATCH])
+            head_type = picked.rule.memory_type if picked else None
+            results += head_results
+        own = [
+            r
+            for r in results
+            if r.outcome == MATCH
+            and r.rule.effect == Rule.Effect.IDENTIFIES
+            and not r.detail.startswith("head page: ")
+            and (not tail or r.rule.field == "flags")
+        ]
+        best, candidates = self._pick(own)
+        chosen = best.rule.memory_type if best else head_type or self.fallback
+        matched = tuple(r for r in results if r.outcome == MATCH)
         return Classification(
             type=chosen,
             tail=tail,
             head_type=head_type,
-            order=order,
+            order=self._order(matched, chosen, evidence),
             matched=matched,
-            excluded=excluded,
+            excluded=tuple(r for r in results if r.outcome == EXCLUDES),
             candidates=candidates,
-            unknown=unknown,
+            unknown=tuple(r for r in results if r.outcome == UNKNOWN),
         )
 
     @staticmethod

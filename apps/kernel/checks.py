@@ -10,6 +10,7 @@ Each finding is one line naming the entry. The checks:
   field is wrong.
 - The same for the struct fields a usage's `keeps` names, in the usage's own release.
 - A mail source names its Message-ID; a file source names its path and the release it was read at.
+- The identification rules (apps.decoder.checks): fields and enum names in every release they hold at.
 - data/backports.yaml (when given): every entry names a loaded release, a 12-digit upstream commit,
   the release that first has it, a known source, and fields that exist in that release's layouts.
 """
@@ -162,6 +163,9 @@ def check(backports=None):
     releases = _loaded_releases()
     fields = {release.name: fields_of_release(release) for release in releases}
     findings = check_identifications(releases, fields) + check_usages(fields) + check_sources()
+    from apps.decoder.checks import rule_findings
+
+    findings += rule_findings()
     if backports is not None:
         findings += check_backports(backports, fields)
     return findings

@@ -129,6 +129,8 @@ class Bundle:
     relations: list = field(default_factory=list)  # (parent, child, note, source)
     identifications: list = field(default_factory=list)  # (slug, since, test, source, basis)
     usages: list = field(default_factory=list)  # (slug, release, struct, path, name, keeps, source, basis, carried)
+    rules: list = field(default_factory=list)  # (slug, {attr: value}, identification since or None, source)
+    enum_spans: list = field(default_factory=list)  # {"enum", "arch", "since", "until", "lender", ...}
 
     def reference_structs(self, release):
         """{struct name: StructDef} of the release's reference (x86_64) build."""
@@ -182,8 +184,16 @@ def read(data_dir):
     _read_configs(bundle)
     _read_types(bundle)
     _read_usages(bundle)
+    _read_rules(bundle)
     _check_cycles(bundle, stored=[])
     return bundle
+
+
+def _read_rules(bundle):
+    """The identification rules of data/rules/ (apps.decoder.data knows their format)."""
+    from apps.decoder import data as rules_data
+
+    rules_data.read_rules(bundle, DataError, _check_entry, _list_file)
 
 
 def _basis(entry, where):
@@ -597,7 +607,14 @@ def load(bundle):
         _upsert_relations(bundle, types, sources, counts)
         _upsert_identifications(bundle, types, sources, counts)
         _upsert_usages(bundle, types, sources, counts)
+        _upsert_rules(bundle, types, sources, counts)
     return counts
+
+
+def _upsert_rules(bundle, types, sources, counts):
+    from apps.decoder import data as rules_data
+
+    rules_data.upsert_rules(bundle, types, sources, counts, _save_if_changed)
 
 
 def _save_if_changed(obj, values, counts, created):
@@ -870,6 +887,9 @@ def export(data_dir):
             {"type": t.slug, "usages": _usage_entries(t, release_order, ambiguous)} for t in in_area if t.usages.all()
         ]
         write(f"usages/{area}.yaml", groups, f"Field usage of the memory types of the area '{area}'.")
+    from apps.decoder import data as rules_data
+
+    rules_data.export_rules(write, _drop_empty)
     return written
 
 
