@@ -14,7 +14,10 @@ type's field usages. A fixed number of queries whatever the input.
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from apps.decoder import dump as dump_parser
+from apps.decoder.models import Rule
 from apps.decoder.rules import Evidence, RuleSet
 from apps.kernel import layouts
 from apps.kernel.models import REFERENCE_ARCH, Build, Field, release_sort_key
@@ -153,27 +156,72 @@ _FORMAT_HINTS = (
 )
 
 
-def _inferred_release(parsed, loaded):
-    """(release name, reason) from the dump's format: the newest loaded release the format
-    allows (people paste dumps of recent kernels), or the newest loaded one."""
-    names = [b.release.name for b in loaded]
-    allowed = list(names)
-    reasons = []
+def _format_range(parsed):
+    """(oldest release, first release after, [what the reader sees]) the dump's format allows."""
+    lo, hi, reasons = None, None, []
     for test, since, until, reason in _FORMAT_HINTS:
         if not test(parsed):
             continue
-        keep = [
-            n
-            for n in allowed
-            if (since is None or release_sort_key(n) >= release_sort_key(since))
-            and (until is None or release_sort_key(n) < release_sort_key(until))
+        if since and (lo is None or release_sort_key(since) > release_sort_key(lo)):
+            lo = since
+        if until and (hi is None or release_sort_key(until) < release_sort_key(hi)):
+            hi = until
+        reasons.append(
+            f"{reason}: {since or 'before'} {'to ' + until if until else 'and later'}".replace("before to", "before")
+        )
+    return lo, hi, reasons
+
+
+def _inferred_release(parsed, arch):
+    """(release name, reason) for a dump that names no release: among the releases its format
+    allows, the newest one whose rules agree with the names it prints (a page_type printed as
+    "slab" with its number, a flag such as "slab" that is a page flag only in some releases).
+    Candidates are the releases where some rule starts or stops holding, so each stands for
+    the releases up to the next one (1 query: the rules)."""
+    lo, hi, reasons = _format_range(parsed)
+    rules = list(Rule.objects.for_list().filter(Q(arch="") | Q(arch=arch)))
+
+    def inside(name):
+        key = release_sort_key(name)
+        return (lo is None or key >= release_sort_key(lo)) and (hi is None or key < release_sort_key(hi))
+
+    bounds = {r.since for r in rules if r.since} | {r.until for r in rules if r.until}
+    eras = sorted({n for n in bounds if inside(n)} | ({lo} if lo else set()), key=release_sort_key, reverse=True)
+    if not eras:
+        major, minor, _, _ = release_sort_key(hi) if hi else (7, 0, 0, 0)
+        eras = [f"v{major}.{minor - 1}" if minor else f"v{major - 1}.0"]
+    for name in eras:
+        agreeing = _names_agree(parsed, [r for r in rules if r.holds_at(name, arch)], rules)
+        if agreeing is not None:
+            return name, "; ".join([*reasons, *agreeing])
+    return eras[0], "; ".join(reasons)
+
+
+def _names_agree(parsed, rules_at, all_rules):
+    """None when a name the dump prints contradicts the rules at a release; else what agreed."""
+    agreed = []
+    slug = _PAGE_TYPE_NAMES.get(parsed.page_type_name)
+    if slug and parsed.page_type is not None:
+        value = parsed.page_type << 24 if _top_byte(parsed) else parsed.page_type
+        probe = RuleSet(None, None, "", [], {}, None)
+        evidence = Evidence(fields={"page_type": value})
+        tests = [
+            r
+            for r in rules_at
+            if r.memory_type.slug == slug and r.field == "page_type" and r.effect == Rule.Effect.IDENTIFIES
         ]
-        if keep:
-            allowed = keep
-            span = f"{since or 'before'} {'to ' + until if until else 'and later'}".replace("before to", "before")
-            reasons.append(f"{reason}: {span}")
-    choice = max(allowed, key=release_sort_key)
-    return choice, "; ".join(reasons)
+        bit_tests = [r for r in tests if r.operation == Rule.Operation.TYPE_BIT_CLEAR]
+        if bit_tests and not any(probe.evaluate(r, evidence).outcome == "match" for r in bit_tests):
+            return None
+        if not tests:
+            return None
+        agreed.append(f"page_type {parsed.page_type:x} printed as {parsed.page_type_name}")
+    flag_rules = {r.printed_name for r in all_rules if r.operation == Rule.Operation.FLAG}
+    named_at = {r.printed_name for r in rules_at if r.operation == Rule.Operation.FLAG}
+    for name in parsed.flag_names if parsed.flags is not None else ():
+        if name in flag_rules and name not in named_at:
+            return None
+    return agreed
 
 
 def _check_release(name, loaded):
@@ -276,7 +324,7 @@ def _decode(given, release, arch):
         if parsed and parsed.kernel_release and name is None:
             warnings.append(f"The kernel release printed ({parsed.kernel_release}) is not a version number.")
         if name is None:
-            name, why = _inferred_release(parsed, [b for b in builds if b.arch == arch] or builds)
+            name, why = _inferred_release(parsed, arch)
             warnings.append(
                 f"The dump does not name its kernel release: {name} is assumed"
                 + (f" from its format ({why})" if why else "")
@@ -325,10 +373,22 @@ def _decode(given, release, arch):
         page1_fields = _member_values(given.head_raw[per_page : 2 * per_page], page_fields, word_size)
         for member, value in _member_values(given.head_raw, folio_fields, word_size, skip_page=True).items():
             page1_fields.setdefault(member, value)
-    tail = bool(fields["compound_head"] & 1) if "compound_head" in fields else _printed_tail(parsed)
+    head_name = next((n for n in _COMPOUND_HEAD if n in fields), None)
+    own_flags_printed = False
+    if head_name and _cleared_tail_bit(parsed, fields[head_name], page_size):
+        # __dump_page() (mm/debug.c) prints "page does not match folio" when the page's folio
+        # changed under it, then clears bit 0 of its copy of compound_head and dumps the page
+        # as its own folio: a struct page address in that word was a tail page's head.
+        fields[head_name] |= 1
+        own_flags_printed = True
+        warnings.append(
+            f"dump_page printed 'page does not match folio' and cleared bit 0 of {head_name}: word 1 "
+            f"(0x{fields[head_name] - 1:x}) is a struct page address, so the page is read as a tail page."
+        )
+    tail = bool(fields[head_name] & 1) if head_name else _printed_tail(parsed)
 
     printed = _printed_fields(parsed) if parsed is not None else {}
-    flag_names, head_flag_names = _flag_evidence(parsed, fields, tail, ruleset, use_words)
+    flag_names, head_flag_names = _flag_evidence(parsed, fields, tail and not own_flags_printed, ruleset, use_words)
     if not use_words:
         fields = {k: v for k, v in printed.items() if not (tail and k == "flags")}
         if tail and "flags" in printed:
@@ -337,7 +397,7 @@ def _decode(given, release, arch):
         # A page that is not a tail is its own head.
         head_fields, head_flag_names = fields, flag_names
     if parsed is not None and use_words:
-        warnings.extend(_contradictions(parsed, fields, printed, tail))
+        warnings.extend(_contradictions(parsed, fields, printed, tail and not own_flags_printed))
 
     zone = parsed.flag_fields.get("zone") if parsed is not None else None
     evidence = Evidence(
@@ -428,6 +488,16 @@ def _member_values(words, fields, word_size, skip_page=False):
     return values
 
 
+# struct page's word 1 when it points to the head: compound_head, renamed compound_info in v7.1.
+_COMPOUND_HEAD = ("compound_head", "compound_info")
+
+
+def _cleared_tail_bit(parsed, word, page_size):
+    """The dump says dump_page cleared the tail bit of this word (see _decode)."""
+    noted = parsed is not None and any("page does not match folio" in note for note in parsed.notes)
+    return noted and word and not word & 1 and page_size and word % page_size == 0
+
+
 def _page_pointer(parsed):
     """The pointer of the page: line as printed (hashed or not): the head: pointer is printed
     the same way, so the two compare."""
@@ -466,7 +536,8 @@ def _printed_fields(parsed):
     elif parsed.mapcount is not None:
         values["_mapcount"] = values["page_type"] = (parsed.mapcount - 1) & 0xFFFFFFFF
     if _printed_tail(parsed):
-        values["compound_head"] = parsed.head | 1
+        for name in _COMPOUND_HEAD:
+            values[name] = parsed.head | 1
     return values
 
 
