@@ -390,6 +390,10 @@ def _decode(given, release, arch):
     printed = _printed_fields(parsed) if parsed is not None else {}
     flag_names, head_flag_names = _flag_evidence(parsed, fields, tail and not own_flags_printed, ruleset, use_words)
     if not use_words:
+        if "flags" not in printed and given.raw:
+            # flags is struct page's first word in every release: a dump without a flags:
+            # line still shows it as raw word 0.
+            printed["flags"] = given.raw[0]
         fields = {k: v for k, v in printed.items() if not (tail and k == "flags")}
         if tail and "flags" in printed:
             head_fields.setdefault("flags", printed["flags"])
@@ -422,9 +426,15 @@ def _decode(given, release, arch):
 
     words = _word_rows(given, build, page_fields, folio_fields, page_size, result, use_words)
     flags_word = given.raw[0] if given.raw else (parsed.flags if parsed else None)
+    if parsed is not None and parsed.flags is not None:
+        names = tuple(parsed.flag_names)
+    elif flags_word is not None:
+        names = tuple(name.removeprefix("PG_") for name in ruleset.flag_names(flags_word))
+    else:
+        names = ()
     flags = {
         "value": flags_word,
-        "names": tuple(parsed.flag_names) if parsed and parsed.flags is not None else tuple(flag_names),
+        "names": names,
         "node": parsed.flag_fields.get("node") if parsed else None,
         "zone": zone,
     }
