@@ -397,6 +397,15 @@ def _decode(given, release, arch):
         fields = {k: v for k, v in printed.items() if not (tail and k == "flags")}
         if tail and "flags" in printed:
             head_fields.setdefault("flags", printed["flags"])
+    if "lru" in flag_names and "page_type" in fields and "_mapcount" in _shared_with(page_fields, "page_type"):
+        # No typed page (buddy, offline, table, guard, slab...) is on an LRU list: the word that
+        # page_type shares with _mapcount is this folio's _mapcount, whatever its bits read as.
+        fields = {k: v for k, v in fields.items() if k != "page_type"}
+        if parsed is not None and parsed.page_type_name:
+            warnings.append(
+                f"The page is on an LRU list (PG_lru), which no typed page is: the word page_type shares with "
+                f"_mapcount is read as _mapcount, not as page_type ({parsed.page_type_name})."
+            )
     if not tail and not head_fields:
         # A page that is not a tail is its own head.
         head_fields, head_flag_names = fields, flag_names
@@ -506,6 +515,12 @@ def _cleared_tail_bit(parsed, word, page_size):
     """The dump says dump_page cleared the tail bit of this word (see _decode)."""
     noted = parsed is not None and any("page does not match folio" in note for note in parsed.notes)
     return noted and word and not word & 1 and page_size and word % page_size == 0
+
+
+def _shared_with(page_fields, name):
+    """The names of the struct page fields at the same offset as `name` (a union's members)."""
+    offsets = {f.offset for f in page_fields if f.name == name}
+    return {f.name for f in page_fields if f.offset in offsets and f.name != name}
 
 
 def _page_pointer(parsed):
