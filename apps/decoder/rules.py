@@ -64,7 +64,8 @@ def _hex(value):
 
 class RuleSet:
     """The rules that hold at one release on one architecture, with the enum numbers they name
-    resolved from a build (`numbers[(enum, name)]`); `unresolved` names the enums no build gave."""
+    resolved from a build (`numbers[(enum, name)]`); `notes` says where the numbers came from and
+    which enums no build gave (the rules naming them evaluate to "unknown" on raw words)."""
 
     def __init__(self, release, build, arch, rules, numbers, fallback, notes=()):
         self.release = release
@@ -123,14 +124,19 @@ class RuleSet:
             lent = lenders.get(enum)
             if (enum in own and build_id == build.pk) or (lent and lent.lender_id == build_id):
                 numbers[(enum, ename)] = value
-        notes = [
+        notes = (
+            []
+            if build
+            else [f"memtypes has no {arch} build of {name}: the rules of {name} hold, enum numbers only where noted"]
+        )
+        notes += [
             f"enum {span.enum} of {name} is numbered as in the {span.lender.release.name} {span.lender.arch} build "
             f"({span.lender.kernel_version}), unchanged over {span.since}..{span.until}"
             for span in lenders.values()
         ]
         missing = sorted({r.enum for r in rules if r.enum} - own - set(lenders))
         notes += [f"no build gives enum {enum} at {name}: rules naming it are unknown" for enum in missing]
-        fallback = MemoryType.objects.only("id", "slug", "name").filter(slug=FALLBACK_TYPE).first()
+        fallback = MemoryType.objects.filter(slug=FALLBACK_TYPE).first()
         return cls(release, build, arch, rules, numbers, fallback, notes)
 
     # --- numbers ------------------------------------------------------------------------

@@ -229,6 +229,7 @@ def test_at_name_between_loaded_releases(kernel_data):
     # v6.10: slab is an inverted page type, typed in the rule; the pageflags enum has no span.
     rs = RuleSet.at_name("v6.10", "x86_64")
     assert rs.build is None and rs.release is None
+    assert rs.notes[0].startswith("memtypes has no x86_64 build of v6.10")
     assert rs.classify(Evidence(fields={"page_type": 0xFFFFFFFF & ~0x1000})).type.slug == "slab"
     flag = [r for r in rs.rules if r.operation == "flag" and r.name == "PG_head"]
     assert rs.evaluate(flag[0], Evidence(fields={"flags": 1 << 16})).outcome == UNKNOWN
