@@ -14,7 +14,7 @@ dump_page() (mm/debug.c) has printed a struct page in several shapes since v4.x:
     page_type: 0xffffff7f(buddy)          (v6.4 to v6.11: the whole word)
     page_type: f5(slab)                   (v6.12 on: page_type >> 24)
     raw: 05ffc00000000040 ffff0000c0002000 dead000000000100 dead000000000122
-    head: 05ffc00000000040 ...            (the head page and page[1] of a large folio)
+    head: 05ffc00000000040 ...            (the head page; from v6.x page[1] as well)
     page dumped because: kasan: bad access detected
 
 parse() reads the first such dump in a text, whatever surrounds it: timestamps, printk caller
@@ -84,7 +84,8 @@ _LINE_PREFIXES = (
 
 _HEX_WORD = re.compile(r"[0-9a-fA-F]+")
 _PAGE_LINE = re.compile(
-    r"\bpage:\s?(?P<ptr>[0-9a-f]{8,16}|\(_+ptrval_+\))?\s*(?:(?:ref)?count:|is uninitialized)", re.IGNORECASE
+    r"\bpage:\s?(?P<ptr>[0-9a-f]{8,16}|\(_+ptrval_+\))?\s*(?:head:[0-9a-f]+\s+)?(?:(?:ref)?count:|is uninitialized)",
+    re.IGNORECASE,
 )
 _FLAGS_LINE = re.compile(
     r"^(?:(?P<kind>[a-z]+) )?flags:\s*(?P<value>0x[0-9a-f]+)?(?:\((?P<names>[^)]*)(?P<close>\))?)?"

@@ -117,6 +117,14 @@ def test_a_v5_dump_with_hashed_pointers_timestamps_and_caller_ids():
     assert any("hashed" in note for note in result.notes)
 
 
+def test_a_v5_6_dump_with_the_head_pointer_on_the_page_line():
+    result = parsed("45-tail-anon-thp-5.6-rc-head-on-page-line.txt")
+    assert (result.page_address, result.head) == (0xFFFFEA0010EF1B80, 0xFFFFEA0010EF0000)
+    assert (result.order, result.compound_mapcount, result.refcount, result.mapcount) == (9, 1, 0, 1)
+    assert result.raw[1] == 0xFFFFEA0010EF0001
+    assert len(result.head_raw) == 8 and result.head_raw[3] == 0xFFFF8884777271B9
+
+
 def test_a_v6_4_dump_with_head_pointer_memcg_and_an_empty_page_type():
     result = parsed("03-slab-head-6.5-next-x86-pointer.txt")
     assert result.page_address == result.head == 0xFFFFEA0001A1DE00
