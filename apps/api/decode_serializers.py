@@ -4,6 +4,7 @@ what `manage.py decode --json` prints."""
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from apps.api.rule_serializers import RuleSourceSerializer
 from apps.decoder.decode import MAX_INPUT_BYTES, MAX_WORDS
 from apps.kernel.models import Build
 
@@ -73,12 +74,6 @@ class DecodedReleaseSerializer(serializers.Serializer):
 
     def get_url(self, decoding) -> str:
         return _url(self.context, "api:release-detail", name=decoding.build.release.name)
-
-
-class RuleSourceSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    citation = serializers.CharField()
-    url = serializers.CharField(source="link")
 
 
 class RuleResultSerializer(serializers.Serializer):

@@ -598,7 +598,7 @@ def _contradictions(parsed, fields, printed, tail):
             found.append(f'mapping (0x{mapping:x}) has bit 0 set (anon) but the dump prints no "anon" prefix.')
     if parsed.flags is not None and "flags" in fields and not tail and parsed.flags != fields["flags"]:
         found.append(f"flags: prints 0x{parsed.flags:x} but raw word 0 is 0x{fields['flags']:x}.")
-    if "page_type" in printed and "page_type" in fields and printed["page_type"] != fields["page_type"]:
+    if parsed.page_type is not None and "page_type" in fields and printed["page_type"] != fields["page_type"]:
         shown = parsed.page_type
         found.append(f"page_type: prints {shown:x} but the raw page_type word is 0x{fields['page_type']:x}.")
     return found
