@@ -433,10 +433,13 @@ def _decode(given, release, arch):
     for note in getattr(parsed, "notes", ()) or ():
         warnings.append(note)
 
-    words = _word_rows(given, build, page_fields, folio_fields, page_size, result, use_words)
+    tail_index = _tail_index(parsed, fields, page_size) if result.tail else None
+    words = _word_rows(given, build, page_fields, page_size, result, use_words, ruleset.fallback, tail_index)
     flags_word = given.raw[0] if given.raw else (parsed.flags if parsed else None)
     if parsed is not None and parsed.flags is not None:
         names = tuple(parsed.flag_names)
+        if result.tail and not own_flags_printed:
+            warnings.append("For a tail page dump_page prints its head's flags: raw word 0 is the page's own.")
     elif flags_word is not None:
         names = tuple(name.removeprefix("PG_") for name in ruleset.flag_names(flags_word))
     else:
@@ -515,6 +518,19 @@ def _cleared_tail_bit(parsed, word, page_size):
     """The dump says dump_page cleared the tail bit of this word (see _decode)."""
     noted = parsed is not None and any("page does not match folio" in note for note in parsed.notes)
     return noted and word and not word & 1 and page_size and word % page_size == 0
+
+
+def _tail_index(parsed, fields, page_size):
+    """n when a tail page is page[n] of its folio, from its own address (when printed, not
+    hashed) and the head's address in compound_head; None when unknown."""
+    head_name = next((n for n in _COMPOUND_HEAD if n in fields), None)
+    address = getattr(parsed, "page_address", None)
+    if head_name is None or address is None or not page_size:
+        return None
+    offset = address - (fields[head_name] - 1)
+    if offset <= 0 or offset % page_size:
+        return None
+    return offset // page_size
 
 
 def _shared_with(page_fields, name):
@@ -629,9 +645,10 @@ def _page_type_name_check(parsed, result):
     return [f"page_type: prints ({parsed.page_type_name}) but the words decode to {result.type.slug}."]
 
 
-def _word_rows(given, build, page_fields, folio_fields, page_size, result, use_words):
+def _word_rows(given, build, page_fields, page_size, result, use_words, fallback, tail_index):
     """The raw words, then the head rows, each with the struct page fields at it and what the
-    decoded type (the head's type for the head rows) keeps there at this build (1 or 2 queries)."""
+    decoded type (the head's type for the head rows) keeps there at this build (1 or 2 queries).
+    tail_index: n when the page is known to be page[n] of its folio."""
     word_size = build.word_size
     if not use_words:
         return [
@@ -642,9 +659,18 @@ def _word_rows(given, build, page_fields, folio_fields, page_size, result, use_w
     grouped = layouts.words(page_fields, page_size, word_size)
     names_at = {w.index: tuple(dict.fromkeys(f.name for f in w.fields)) for w in grouped}
     pairs = layouts.usages_of_build(build)
-    own = _kept(pairs, result.type, page_fields, page_size, word_size)
     head_type = result.head_type or result.type
     heads = _kept(pairs, head_type, page_fields, page_size, word_size)
+    if result.tail:
+        # A tail page's words are not its folio's first page: they hold what struct page keeps in
+        # every tail (compound_head), and the folio's fields of page[n] when this is page[n].
+        own = _kept(pairs, fallback, page_fields, page_size, word_size)
+        own = {key: [e for e in entries if "compound" in e[1]] for key, entries in own.items()}
+        if tail_index:
+            for index in range(per_page):
+                own.setdefault((0, index), []).extend(heads.get((tail_index, index), ()))
+    else:
+        own = _kept(pairs, result.type, page_fields, page_size, word_size)
     rows = [
         WordRow(
             row="raw",
