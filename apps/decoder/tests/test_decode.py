@@ -145,3 +145,17 @@ def test_it_runs_a_fixed_number_of_queries(kernel_data, django_assert_num_querie
             sources = [(r.rule.memory_type.slug, r.rule.source.citation) for r in decoding.rules]
             assert len(sources) == len(decoding.rules)
             assert all(w.fields for w in decoding.raw_words)
+
+
+def test_a_tail_pages_words_are_labelled_as_a_tail_and_its_head_rows_as_its_head(kernel_data):
+    # The 6.17-rc anon THP tail page (dumps/39-...): word 1 is head + 1, word 3 TAIL_MAPPING.
+    decoding = decode_text(dump("39-"), release="v6.18")
+    assert decoding.tail and decoding.head_type.slug == "anon_mem"
+    raw = decoding.raw_words
+    assert [on for _, on, _ in raw[1].used] == ["page.compound_head"]
+    assert raw[3].used == ()
+    head = [w for w in decoding.head_words if w.page == 0]
+    assert ("folio.mapping", "anon_vma pointer with FOLIO_MAPPING_ANON (bit 0) set.") in [
+        (on, keeps) for _, on, keeps in head[3].used
+    ]
+    assert "For a tail page dump_page prints its head's flags: raw word 0 is the page's own." in decoding.warnings
