@@ -137,6 +137,11 @@ class Rule(models.Model):
     class Meta:
         ordering = ["-priority", "memory_type__slug", "sort_since", "arch", "pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["memory_type", "since", "arch", "page", "field", "operation", "name", "effect"],
+                name="rule_once_per_test_and_range",
+                violation_error_message="This type already has that test from that release on that architecture.",
+            ),
             models.CheckConstraint(
                 name="rule_reads_field_or_word",
                 condition=(Q(field="") & Q(word__isnull=False)) | (~Q(field="") & Q(word__isnull=True)),

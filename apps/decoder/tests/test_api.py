@@ -57,7 +57,9 @@ def test_v6_18_says_which_build_lent_its_page_types(client, kernel_data):
     body = rules_of(client, "v6.18")
     assert any("v7.2 x86_64 build" in note for note in body["notes"])
     (flag,) = [r for r in body["rules"] if r["name"] == "PG_head"]
-    assert flag["number"] is None  # v6.18 was imported without enum pageflags
+    assert (
+        flag["number"] == EnumValue.objects.get(build__release__name="v7.2", build__arch="x86_64", name="PG_head").value
+    )
 
 
 @pytest.mark.parametrize(

@@ -107,3 +107,11 @@ def test_the_admin_edits_a_rule_with_history(client):
     assert "names an enumerator of enum pagetype" in refused.content.decode()
     listing = client.get("/admin/decoder/rule/")
     assert "page_type &gt;&gt; 24 == PGTY_slab" in listing.content.decode()
+
+
+def test_the_same_test_twice_from_the_same_release_is_refused():
+    rule(since="v6.12").save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rule(since="v6.12", priority=90).save()
+    rule(since="v6.13").save()
+    assert Rule.objects.count() == 2

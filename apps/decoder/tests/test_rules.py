@@ -203,8 +203,8 @@ def test_v6_12_slab_reads_pgty_slab_from_the_enum(kernel_data):
 
 
 def test_printed_names_stand_in_for_missing_words(kernel_data):
-    rs = RuleSet.at("v6.18", "x86_64")  # imported without enum pageflags
-    assert ("pageflags", "PG_slab") not in rs.numbers
+    rs = RuleSet.at_name("v6.16", "x86_64")  # no build, and no span of enum pageflags
+    assert ("pageflags", "PG_reserved") not in rs.numbers
     assert rs.classify(Evidence(page_type_name="slab")).type.slug == "slab"
     assert rs.classify(Evidence(flag_names=frozenset({"reserved"}))).type.slug == "reserved"
     assert any("no build gives enum pageflags" in note for note in rs.notes)
@@ -215,6 +215,7 @@ def test_v6_18_page_types_come_from_the_v7_2_build(kernel_data):
     v72 = RuleSet.at("v7.2", "x86_64")
     assert rs.build.release.name == "v6.18"
     assert rs.numbers[("pagetype", "PGTY_slab")] == v72.numbers[("pagetype", "PGTY_slab")]
+    assert rs.numbers[("pageflags", "PG_head")] == v72.numbers[("pageflags", "PG_head")]
     assert any("v7.2 x86_64 build" in note for note in rs.notes)
 
 
@@ -260,3 +261,20 @@ def test_rule_set_query_count(kernel_data, django_assert_num_queries, release):
         rs = RuleSet.at(release, "x86_64")
     with django_assert_num_queries(0):
         rs.classify(Evidence(fields={"flags": 0, "page_type": UNTYPED, "mapping": 0x1001}))
+
+
+def test_buddy_before_and_after_the_page_types_of_v4_18(kernel_data):
+    v414, v419 = RuleSet.at_name("v4.14", "x86_64"), RuleSet.at_name("v4.19", "x86_64")
+    (old,) = [r for r in v414.rules if r.memory_type.slug == "buddy" and r.effect == "identifies"]
+    (new,) = [r for r in v419.rules if r.memory_type.slug == "buddy" and r.effect == "identifies"]
+    minus_128 = int(old.value, 16)  # PAGE_BUDDY_MAPCOUNT_VALUE as the rule has it
+    bit_clear = UNTYPED & ~int(new.mask, 16)  # __SetPageBuddy() on an untyped page
+    assert v414.classify(Evidence(fields={"_mapcount": minus_128})).type.slug == "buddy"
+    assert v414.classify(Evidence(fields={"_mapcount": bit_clear})).type.slug == "page"
+    assert v419.classify(Evidence(fields={"page_type": bit_clear})).type.slug == "buddy"
+    assert v419.classify(Evidence(fields={"page_type": minus_128})).type.slug == "page"
+    # The bit PG_offline has from v5.0 was PG_balloon in v4.18-v4.20.
+    (offline,) = [r for r in RuleSet.at("v5.10").rules if r.memory_type.slug == "offline"]
+    word = UNTYPED & ~int(offline.mask, 16)
+    assert v419.classify(Evidence(fields={"page_type": word})).type.slug == "balloon"
+    assert RuleSet.at("v5.10").classify(Evidence(fields={"page_type": word})).type.slug == "offline"
