@@ -166,3 +166,37 @@ def test_a_focused_control_shows_a_visible_outline(page):
             )
         )
     assert all(style != "none" and width >= 2 for _, style, width in outlines), outlines
+
+
+def test_the_home_page_diagram_links_every_type_to_its_page(page, kernel_bundle):
+    visit(page, "/")
+    # Edges are <a> elements too, with the relation note as tooltip and no link.
+    links = page.locator("figure.diagram svg a[*|href]").evaluate_all(
+        "(links) => links.map((a) => a.getAttribute('href') || a.getAttribute('xlink:href'))"
+    )
+    assert sorted(set(links)) == sorted(f"/types/{slug}/" for slug in kernel_bundle.types)
+
+
+def test_a_type_page_shows_its_neighbourhood_and_the_fields_it_uses(page):
+    visit(page, "/types/slab/")
+    assert page.locator("figure.diagram svg a[*|href='/types/page/']").count() == 1
+    fields = page.get_by_role("table", name="Fields slab uses in v6.12")
+    assert fields.get_by_role("cell", name="slab_cache", exact=False).count() >= 1
+
+
+def test_the_svg_image_url_opens_as_an_svg_document_that_links_the_types(page):
+    visit(page, "/diagram.svg")
+    assert page.evaluate("document.documentElement.namespaceURI") == "http://www.w3.org/2000/svg"
+    assert page.locator("a[*|href='/types/page/']").count() == 1
+
+
+def test_the_drift_page_shows_the_rename_of_index_in_v6_18(page):
+    visit(page, "/releases/v6.18/drift/?against=v6.12")
+    # v6.18 renamed struct page's index to __folio_index (same offset, C type and size).
+    page_changes = page.get_by_role("region", name=re.compile(r"^struct page "))
+    assert (
+        page_changes.locator("li.renamed", has_text="__folio_index")
+        .inner_text()
+        .startswith("Renamed: index → __folio_index")
+    )
+    assert page.get_by_role("combobox", name="Compare with").input_value() == "v6.12"
