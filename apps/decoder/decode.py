@@ -354,7 +354,8 @@ def _decode(given, release, arch):
         raise DecodeError("arch", f"The words are {bits}-bit; {arch} has {word_size * 8}-bit words.")
 
     ruleset = RuleSet.at(build.release, arch) if exact else RuleSet.at_name(name, arch)
-    warnings.extend(ruleset.notes)
+    # The rule set's own "no build of that release" note says what the warning above says.
+    warnings.extend(note for note in ruleset.notes if exact or not note.startswith("memtypes has no "))
     page_fields, folio_fields, page_size = _layout_fields(build)
     use_words = bool(given.raw) and not names_only and page_size > 0
     if not given.raw and parsed is not None:
