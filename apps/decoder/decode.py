@@ -302,8 +302,75 @@ def decode_words(words, release, arch, head_words=()):
     return _decode(_Input(raw=raw, head_raw=head_raw, word_bits=None), release, arch)
 
 
+@dataclass
+class _Where:
+    """The release a page is read at, and the build whose layout reads it."""
+
+    name: str  # the release the rules are taken at
+    build: object
+    exact: bool  # the build is of that release
+    names_only: bool  # older than the oldest layout
+
+
 def _decode(given, release, arch):
     warnings = given.warnings
+    parsed = given.parsed
+    where = _where(given, release, arch, warnings)
+    build, word_size = where.build, where.build.word_size
+    arch = build.arch
+    ruleset = RuleSet.at(build.release, arch) if where.exact else RuleSet.at_name(where.name, arch)
+    # The rule set's own "no build of that release" note says what _where's warning says.
+    warnings.extend(note for note in ruleset.notes if where.exact or not note.startswith("memtypes has no "))
+    page_fields, folio_fields, page_size = _layout_fields(build)
+    use_words = bool(given.raw) and not where.names_only and page_size > 0
+    if not given.raw and parsed is not None:
+        warnings.append("The dump has no raw: rows: the type is decided from the values it prints.")
+    if use_words and len(given.raw) * word_size != page_size:
+        warnings.append(
+            f"The dump has {len(given.raw)} raw words ({len(given.raw) * word_size} bytes); struct page of the "
+            f"{build.release.name} build is {page_size} bytes: words are read by offset."
+        )
+    read = _Reading(given, ruleset, page_fields, folio_fields, page_size, word_size, use_words)
+    result = ruleset.classify(read.evidence)
+    warnings.extend(read.warnings)
+
+    order = result.order if result.order is not None else (parsed.order if parsed else None)
+    compound = read.tail or bool(given.head_raw) or order is not None or "head" in read.flag_names
+    if order is None and not compound:
+        order = 0  # a page that belongs to no compound page is a single page
+    if parsed is not None and parsed.page_type_name:
+        warnings.extend(_page_type_name_check(parsed, result))
+    warnings.extend(getattr(parsed, "notes", ()) or ())
+    if parsed is not None and parsed.flags is not None and result.tail and not read.own_flags_printed:
+        warnings.append("For a tail page dump_page prints its head's flags: raw word 0 is the page's own.")
+
+    tail_index = _tail_index(parsed, read.fields, page_size) if result.tail else None
+    words = _word_rows(given, build, page_fields, page_size, result, use_words, ruleset.fallback, tail_index)
+    return Decoding(
+        type=result.type,
+        tail=result.tail,
+        head_type=result.head_type,
+        compound=compound,
+        order=order,
+        build=build,
+        release_name=where.name,
+        exact=where.exact,
+        names_only=where.names_only,
+        matched=tuple(result.matched),
+        excluded=tuple(result.excluded),
+        candidates=tuple(result.candidates),
+        words=tuple(words),
+        flags=_flags(given, ruleset),
+        warnings=tuple(dict.fromkeys(warnings)),
+        parsed=parsed,
+    )
+
+
+def _where(given, release, arch, warnings):
+    """The architecture (given, else from the word width), the release (given, else the one the
+    dump prints, else one inferred from its format and names) and the build to read it with
+    (1 query; 2 when the release is inferred). DecodeError for an unknown release or arch, or
+    words wider than the architecture's."""
     parsed = given.parsed
     builds = _loaded_builds()
     if not builds:
@@ -316,7 +383,6 @@ def _decode(given, release, arch):
         width = f"{given.word_bits}-bit words" if given.word_bits else "words of unknown width"
         warnings.append(f"The architecture is not given: {arch} is assumed from the dump's {width}.")
 
-    # The release: the caller's, else the kernel's own, else what the format says.
     if release:
         name = _check_release(release, builds)
     else:
@@ -346,131 +412,97 @@ def _decode(given, release, arch):
         warnings.append(
             f"Release {name} is not loaded for {arch}; rules at {name} and the {build.release.name} layout are used."
         )
-
     word_size = build.word_size
-    too_wide = [w for w in (*given.raw, *given.head_raw) if w >= 1 << (8 * word_size)]
+    too_wide = any(w >= 1 << (8 * word_size) for w in (*given.raw, *given.head_raw))
     if given.word_bits and given.word_bits != word_size * 8 or too_wide:
         bits = given.word_bits or 64
         raise DecodeError("arch", f"The words are {bits}-bit; {arch} has {word_size * 8}-bit words.")
+    return _Where(name=name, build=build, exact=exact, names_only=names_only)
 
-    ruleset = RuleSet.at(build.release, arch) if exact else RuleSet.at_name(name, arch)
-    # The rule set's own "no build of that release" note says what the warning above says.
-    warnings.extend(note for note in ruleset.notes if exact or not note.startswith("memtypes has no "))
-    page_fields, folio_fields, page_size = _layout_fields(build)
-    use_words = bool(given.raw) and not names_only and page_size > 0
-    if not given.raw and parsed is not None:
-        warnings.append("The dump has no raw: rows: the type is decided from the values it prints.")
-    if use_words and len(given.raw) * word_size != page_size:
-        warnings.append(
-            f"The dump has {len(given.raw)} raw words ({len(given.raw) * word_size} bytes); struct page of the "
-            f"{build.release.name} build is {page_size} bytes: words are read by offset."
-        )
 
-    per_page = page_size // word_size if page_size else 0
-    fields = _member_values(given.raw, page_fields, word_size) if use_words else {}
-    head_fields, page1_fields = {}, {}
-    if given.head_raw and use_words:
-        head_fields = _member_values(given.head_raw[:per_page], page_fields, word_size)
-        page1_fields = _member_values(given.head_raw[per_page : 2 * per_page], page_fields, word_size)
-        for member, value in _member_values(given.head_raw, folio_fields, word_size, skip_page=True).items():
-            page1_fields.setdefault(member, value)
-    head_name = next((n for n in _COMPOUND_HEAD if n in fields), None)
-    own_flags_printed = False
-    if head_name and _cleared_tail_bit(parsed, fields[head_name], page_size):
-        # __dump_page() (mm/debug.c) prints "page does not match folio" when the page's folio
-        # changed under it, then clears bit 0 of its copy of compound_head and dumps the page
-        # as its own folio: a struct page address in that word was a tail page's head.
-        fields[head_name] |= 1
-        own_flags_printed = True
-        warnings.append(
-            f"dump_page printed 'page does not match folio' and cleared bit 0 of {head_name}: word 1 "
-            f"(0x{fields[head_name] - 1:x}) is a struct page address, so the page is read as a tail page."
-        )
-    tail = bool(fields[head_name] & 1) if head_name else _printed_tail(parsed)
+class _Reading:
+    """What the rules are given (`evidence`): this page's, its head's and page[1]'s member values
+    read through the build's layout (or, without raw rows or for a release older than any
+    layout, the values the dump prints), the flag names, and what the reading noticed."""
 
-    printed = _printed_fields(parsed) if parsed is not None else {}
-    flag_names, head_flag_names = _flag_evidence(parsed, fields, tail and not own_flags_printed, ruleset, use_words)
-    if not use_words:
-        if "flags" not in printed and given.raw:
-            # flags is struct page's first word in every release: a dump without a flags:
-            # line still shows it as raw word 0.
-            printed["flags"] = given.raw[0]
-        fields = {k: v for k, v in printed.items() if not (tail and k == "flags")}
-        if tail and "flags" in printed:
-            head_fields.setdefault("flags", printed["flags"])
-    if "lru" in flag_names and "page_type" in fields and "_mapcount" in _shared_with(page_fields, "page_type"):
-        # No typed page (buddy, offline, table, guard, slab...) is on an LRU list: the word that
-        # page_type shares with _mapcount is this folio's _mapcount, whatever its bits read as.
-        fields = {k: v for k, v in fields.items() if k != "page_type"}
-        if parsed is not None and parsed.page_type_name:
-            warnings.append(
-                f"The page is on an LRU list (PG_lru), which no typed page is: the word page_type shares with "
-                f"_mapcount is read as _mapcount, not as page_type ({parsed.page_type_name})."
+    def __init__(self, given, ruleset, page_fields, folio_fields, page_size, word_size, use_words):
+        parsed = given.parsed
+        self.warnings = []
+        per_page = page_size // word_size if page_size else 0
+        fields = _member_values(given.raw, page_fields, word_size) if use_words else {}
+        head_fields, page1_fields = {}, {}
+        if given.head_raw and use_words:
+            head_fields = _member_values(given.head_raw[:per_page], page_fields, word_size)
+            page1_fields = _member_values(given.head_raw[per_page : 2 * per_page], page_fields, word_size)
+            for member, value in _member_values(given.head_raw, folio_fields, word_size, skip_page=True).items():
+                page1_fields.setdefault(member, value)
+        head_name = next((n for n in _COMPOUND_HEAD if n in fields), None)
+        self.own_flags_printed = False
+        if head_name and _cleared_tail_bit(parsed, fields[head_name], page_size):
+            # __dump_page() (mm/debug.c) prints "page does not match folio" when the page's
+            # folio changed under it, then clears bit 0 of its copy of compound_head and dumps
+            # the page as its own folio: a struct page address in that word was a tail's head.
+            fields[head_name] |= 1
+            self.own_flags_printed = True
+            self.warnings.append(
+                f"dump_page printed 'page does not match folio' and cleared bit 0 of {head_name}: word 1 "
+                f"(0x{fields[head_name] - 1:x}) is a struct page address, so the page is read as a tail page."
             )
-    if not tail and not head_fields:
-        # A page that is not a tail is its own head.
-        head_fields, head_flag_names = fields, flag_names
-    if parsed is not None and use_words:
-        warnings.extend(_contradictions(parsed, fields, printed, tail and not own_flags_printed))
+        tail = bool(fields[head_name] & 1) if head_name else _printed_tail(parsed)
+        heads_flags_printed = tail and not self.own_flags_printed
 
-    zone = parsed.flag_fields.get("zone") if parsed is not None else None
-    evidence = Evidence(
-        fields=fields,
-        head_fields=head_fields,
-        page1_fields=page1_fields,
-        flag_names=frozenset(flag_names),
-        head_flag_names=frozenset(head_flag_names),
-        page_type_name=parsed.page_type_name if parsed is not None else None,
-        zone=zone,
-        order=parsed.order if parsed is not None else None,
-    )
-    result = ruleset.classify(evidence)
-    order = result.order if result.order is not None else (parsed.order if parsed else None)
-    compound = tail or bool(given.head_raw) or order is not None or "head" in flag_names
-    if order is None and not compound:
-        order = 0  # a page that belongs to no compound page is a single page
-    if parsed is not None and parsed.page_type_name:
-        warnings.extend(_page_type_name_check(parsed, result))
-    for note in getattr(parsed, "notes", ()) or ():
-        warnings.append(note)
+        printed = _printed_fields(parsed) if parsed is not None else {}
+        flag_names, head_flag_names = _flag_evidence(parsed, fields, heads_flags_printed, ruleset, use_words)
+        if not use_words:
+            if "flags" not in printed and given.raw:
+                # flags is struct page's first word in every release: a dump without a flags:
+                # line still shows it as raw word 0.
+                printed["flags"] = given.raw[0]
+            fields = {k: v for k, v in printed.items() if not (tail and k == "flags")}
+            if tail and "flags" in printed:
+                head_fields.setdefault("flags", printed["flags"])
+        if "lru" in flag_names and "page_type" in fields and "_mapcount" in _shared_with(page_fields, "page_type"):
+            # No typed page (buddy, offline, table, guard, slab...) is on an LRU list: the word
+            # page_type shares with _mapcount is this folio's _mapcount, whatever its bits read as.
+            fields = {k: v for k, v in fields.items() if k != "page_type"}
+            if parsed is not None and parsed.page_type_name:
+                self.warnings.append(
+                    f"The page is on an LRU list (PG_lru), which no typed page is: the word page_type shares "
+                    f"with _mapcount is read as _mapcount, not as page_type ({parsed.page_type_name})."
+                )
+        if not tail and not head_fields:
+            # A page that is not a tail is its own head.
+            head_fields, head_flag_names = fields, flag_names
+        if parsed is not None and use_words:
+            self.warnings.extend(_contradictions(parsed, fields, printed, heads_flags_printed))
 
-    tail_index = _tail_index(parsed, fields, page_size) if result.tail else None
-    words = _word_rows(given, build, page_fields, page_size, result, use_words, ruleset.fallback, tail_index)
-    flags_word = given.raw[0] if given.raw else (parsed.flags if parsed else None)
-    if parsed is not None and parsed.flags is not None:
+        self.fields, self.tail, self.flag_names = fields, tail, flag_names
+        self.evidence = Evidence(
+            fields=fields,
+            head_fields=head_fields,
+            page1_fields=page1_fields,
+            flag_names=frozenset(flag_names),
+            head_flag_names=frozenset(head_flag_names),
+            page_type_name=parsed.page_type_name if parsed is not None else None,
+            zone=parsed.flag_fields.get("zone") if parsed is not None else None,
+            order=parsed.order if parsed is not None else None,
+        )
+
+
+def _flags(given, ruleset):
+    """{"value", "names", "node", "zone"}: the flags word as the dump printed it (else raw word
+    0) with its names (printed, else from the build's enum pageflags)."""
+    parsed = given.parsed
+    printed = parsed is not None and parsed.flags is not None
+    value = parsed.flags if printed else (given.raw[0] if given.raw else None)
+    if printed:
         names = tuple(parsed.flag_names)
-        if result.tail and not own_flags_printed:
-            warnings.append("For a tail page dump_page prints its head's flags: raw word 0 is the page's own.")
-    elif flags_word is not None:
-        names = tuple(name.removeprefix("PG_") for name in ruleset.flag_names(flags_word))
+    elif value is not None:
+        names = tuple(name.removeprefix("PG_") for name in ruleset.flag_names(value))
     else:
         names = ()
-    flags = {
-        "value": flags_word,
-        "names": names,
-        "node": parsed.flag_fields.get("node") if parsed else None,
-        "zone": zone,
-    }
-    if parsed is not None and parsed.flags is not None:
-        flags["value"] = parsed.flags
-    return Decoding(
-        type=result.type,
-        tail=result.tail,
-        head_type=result.head_type,
-        compound=compound,
-        order=order,
-        build=build,
-        release_name=name,
-        exact=exact,
-        names_only=names_only,
-        matched=tuple(result.matched),
-        excluded=tuple(result.excluded),
-        candidates=tuple(result.candidates),
-        words=tuple(words),
-        flags=flags,
-        warnings=tuple(dict.fromkeys(warnings)),
-        parsed=parsed,
-    )
+    fields = parsed.flag_fields if parsed is not None else {}
+    return {"value": value, "names": names, "node": fields.get("node"), "zone": fields.get("zone")}
 
 
 def _layout_fields(build):
