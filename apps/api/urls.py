@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from apps.api import decode, rules, views
+from apps.api import decode, hierarchy, rules, views
 from apps.api.errors import NotFoundView
 
 app_name = "api"
@@ -16,7 +16,9 @@ router.register("sources", views.SourceViewSet, basename="source")
 
 urlpatterns = [
     path("", views.ApiRoot.as_view(), name="root"),
-    path("hierarchy/", views.HierarchyView.as_view(), name="hierarchy"),
+    path("hierarchy/", hierarchy.HierarchyView.as_view(), name="hierarchy"),
+    path("views/", hierarchy.DatedViewList.as_view(), name="dated-view-list"),
+    path("views/<slug:slug>/", hierarchy.DatedViewDetail.as_view(), name="dated-view-detail"),
     path("diff/", views.DiffView.as_view(), name="diff"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("decode/", decode.DecodeView.as_view(), name="decode"),

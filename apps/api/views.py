@@ -28,7 +28,6 @@ from apps.api import filters
 from apps.api import serializers as api
 from apps.api.conditional import ConditionalMixin
 from apps.api.renderers import CSVRenderer
-from apps.diagrams.links import diagram_urls
 from apps.kernel import drift, graph, layouts
 from apps.kernel.models import (
     REFERENCE_ARCH,
@@ -79,6 +78,7 @@ class ApiRoot(ApiMixin, APIView):
         names = {
             "types": "api:type-list",
             "hierarchy": "api:hierarchy",
+            "views": "api:dated-view-list",
             "relations": "api:relation-list",
             "releases": "api:release-list",
             "usages": "api:usage-list",
@@ -207,7 +207,7 @@ class MemoryTypeViewSet(WriteMixin, viewsets.ModelViewSet):
     noun = "type"
     filterset_class = filters.MemoryTypeFilter
     search_fields = ["slug", "name", "summary", "description", "descriptor"]
-    ordering_fields = ["slug", "name", "status", "area", "memdesc_type"]
+    ordering_fields = ["slug", "name", "status", "area"]
 
     def get_queryset(self):
         if self.action == "list":
@@ -414,67 +414,6 @@ class UsageViewSet(WriteMixin, viewsets.ModelViewSet):
 
     def also_record(self, usage):
         return [usage.memory_type]
-
-
-class EdgeSerializer(serializers.Serializer):
-    parent = serializers.CharField()
-    child = serializers.CharField()
-    note = serializers.CharField(allow_blank=True)
-
-
-class TreeNodeSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    url = serializers.URLField()
-
-
-TreeNodeSerializer._declared_fields["children"] = TreeNodeSerializer(many=True)
-
-
-class HierarchySerializer(serializers.Serializer):
-    nodes = api.GraphTypeSerializer(many=True)
-    edges = EdgeSerializer(many=True)
-    roots = serializers.ListField(child=serializers.CharField())
-    tree = TreeNodeSerializer(many=True)
-    diagrams = api.DiagramLinksSerializer(help_text="The whole hierarchy as a picture in each format.")
-
-
-class HierarchyView(ApiMixin, APIView):
-    """The whole memory-type hierarchy (a DAG): nodes and edges (parent > child with the note),
-    the roots, and a nested tree from the roots in which a type with several parents appears
-    under each of them."""
-
-    permission_classes = [AllowAny]
-    http_method_names = READ_ONLY
-
-    @extend_schema(responses=HierarchySerializer)
-    def get(self, request):
-        dag = graph.whole()
-        context = {"request": request}
-        nodes = api.GraphTypeSerializer(dag.types, many=True, context=context).data
-        urls = {node["slug"]: node["url"] for node in nodes}
-
-        def branch(item):
-            node = item["type"]
-            return {
-                "slug": node.slug,
-                "name": node.name,
-                "url": urls[node.slug],
-                "children": [branch(kid) for kid in item["children"]],
-            }
-
-        return Response(
-            {
-                "nodes": nodes,
-                "edges": [
-                    {"parent": dag.by_id[rel.parent_id].slug, "child": dag.by_id[rel.child_id].slug, "note": rel.note}
-                    for rel in dag.relations
-                ],
-                "roots": [t.slug for t in dag.roots()],
-                "tree": [branch(item) for item in dag.tree()],
-                "diagrams": diagram_urls(request=request),
-            }
-        )
 
 
 class DiffQuerySerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ any version can be reverted."""
 from django.contrib import admin
 from reversion.admin import VersionAdmin
 
-from apps.decoder.models import Rule
+from apps.decoder.models import EnumSpan, Rule
 
 
 @admin.register(Rule)
@@ -23,3 +23,12 @@ class RuleAdmin(VersionAdmin):
     @admin.display(description="test")
     def test(self, obj):
         return obj.test
+
+
+@admin.register(EnumSpan)
+class EnumSpanAdmin(VersionAdmin):
+    list_display = ["enum", "arch", "since", "until", "lender", "source", "basis"]
+    list_select_related = ["lender__release", "source"]
+    list_filter = ["enum", "arch"]
+    search_fields = ["enum", "since", "until", "note"]
+    autocomplete_fields = ["source"]

@@ -25,4 +25,5 @@ app_name = "diagrams"
 urlpatterns = [
     path("diagram.<diagram_format:fmt>", views.whole_diagram, name="whole"),
     path("types/<str:slug>/diagram.<diagram_format:fmt>", views.type_diagram, name="type"),
+    path("views/<slug:slug>/diagram.<diagram_format:fmt>", views.view_diagram, name="view"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from apps.diagrams import dot, render
 from apps.kernel import graph
-from apps.kernel.models import MemoryType
+from apps.kernel.models import DatedView, MemoryType
 
 _DEPTH = re.compile(r"[0-9]+")
 
@@ -70,3 +70,10 @@ def type_diagram(request, slug, fmt):
         depth = int(depth)
     memory_type = get_object_or_404(MemoryType.objects.for_graph(), slug=slug)
     return _picture(request, graph.neighbourhood(memory_type, depth), fmt, f"memtypes-{dot.plain_name(memory_type)}")
+
+
+@require_safe
+def view_diagram(request, slug, fmt):
+    """A dated view of the hierarchy as its author drew it (2 queries)."""
+    view = get_object_or_404(DatedView, slug=slug)
+    return _picture(request, graph.dated(view), fmt, f"memtypes-{view.slug}")

@@ -5,6 +5,7 @@ the file and the entry; `load(bundle)` then writes it in one transaction; `expor
 writes the database back to the same files. See data/README.md for the formats.
 """
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,13 @@ from apps.kernel.models import (
     Backport,
     Basis,
     Build,
+    DatedView,
+    DatedViewEdge,
     EnumValue,
     FieldUsage,
     Identification,
+    MemdescNumber,
+    MemdescTable,
     MemoryType,
     Release,
     Source,
@@ -51,7 +56,7 @@ BACKPORT_KEYS = {"release": str, "arch": str, "commit": str, "upstream": str, "s
 BACKPORT_REQUIRED = {"release", "commit", "upstream", "subject", "source", "fields"}
 TYPE_KEYS = {
     "slug": str, "name": str, "summary": str, "description": str, "status": str, "descriptor": str,
-    "memdesc_type": (int, type(None)), "memdesc_revision": str, "alloc_api": str, "free_api": str,
+    "alloc_api": str, "free_api": str,
     "on_lru": bool, "user_mappable": bool, "sources": list, "parents": list, "identification": list,
 }  # fmt: skip
 TYPE_REQUIRED = {"slug", "name", "summary", "status", "sources"}
@@ -62,8 +67,14 @@ USAGE_KEYS = {"struct": str, "field": str, "path": str, "releases": list, "carri
               "source": str, "basis": str}  # fmt: skip
 # releases is required: a release added later must never inherit a usage nobody checked in it.
 USAGE_REQUIRED = {"struct", "field", "releases", "keeps", "source"}
-TYPE_SCALARS = ("name", "summary", "description", "status", "descriptor", "memdesc_type", "memdesc_revision",
-                "alloc_api", "free_api", "on_lru", "user_mappable", "area")  # fmt: skip
+TYPE_SCALARS = ("name", "summary", "description", "status", "descriptor", "alloc_api", "free_api", "on_lru",
+                "user_mappable", "area")  # fmt: skip
+MEMDESC_TABLE_KEYS = {"slug": str, "name": str, "position": int, "source": str, "note": str, "numbers": list}
+MEMDESC_TABLE_REQUIRED = {"slug", "name", "position", "source", "numbers"}
+MEMDESC_NUMBER_KEYS = {"type": str, "number": int, "subtype": (int, type(None)), "meaning": str}
+VIEW_KEYS = {"slug": str, "name": str, "date": str, "source": str, "note": str, "edges": list}
+VIEW_REQUIRED = {"slug", "name", "date", "source", "edges"}
+VIEW_EDGE_KEYS = {"parent": str, "child": str, "note": str}
 SOURCE_SCALARS = ("kind", "title", "url", "path", "release", "commit", "repository", "message_id", "note")
 
 
@@ -129,6 +140,8 @@ class Bundle:
     relations: list = field(default_factory=list)  # (parent, child, note, source)
     identifications: list = field(default_factory=list)  # (slug, since, test, source, basis)
     usages: list = field(default_factory=list)  # (slug, release, struct, path, name, keeps, source, basis, carried)
+    memdesc_tables: list = field(default_factory=list)  # {"slug", "name", "position", "source", "note", "numbers"}
+    views: list = field(default_factory=list)  # {"slug", "name", "date", "source", "note", "edges": [(p, c, note)]}
     rules: list = field(default_factory=list)  # (slug, {attr: value}, identification since or None, source)
     enum_spans: list = field(default_factory=list)  # {"enum", "arch", "since", "until", "lender", ...}
 
@@ -186,6 +199,8 @@ def read(data_dir):
     _read_usages(bundle)
     _read_rules(bundle)
     _check_cycles(bundle, stored=[])
+    _read_views(bundle)
+    _read_memdescs(bundle)
     return bundle
 
 
@@ -407,7 +422,7 @@ def _read_types(bundle):
             if entry["status"] not in statuses:
                 raise DataError(f"{where}: status must be one of {', '.join(sorted(statuses))}")
             values = {attr: entry.get(attr) for attr in TYPE_SCALARS if attr != "area"}
-            for text_attr in ("description", "descriptor", "memdesc_revision", "alloc_api", "free_api"):
+            for text_attr in ("description", "descriptor", "alloc_api", "free_api"):
                 values[text_attr] = (values[text_attr] or "").strip()
             values["on_lru"] = bool(values["on_lru"])
             values["user_mappable"] = bool(values["user_mappable"])
@@ -518,6 +533,83 @@ def _read_usages(bundle):
                     )
 
 
+def _read_memdescs(bundle):
+    """data/memdescs.yaml: the memdesc plan's type table, one entry per revision read."""
+    path = bundle.data_dir / "memdescs.yaml"
+    if not path.exists():
+        return
+    slugs, positions = set(), set()
+    for i, entry in enumerate(_list_file(path, bundle.data_dir), start=1):
+        where = f"memdescs.yaml: {entry.get('slug', f'entry {i}') if isinstance(entry, dict) else f'entry {i}'}"
+        _check_entry(entry, MEMDESC_TABLE_KEYS, MEMDESC_TABLE_REQUIRED, where)
+        if entry["slug"] in slugs:
+            raise DataError(f"{where}: table defined twice")
+        if entry["position"] in positions:
+            raise DataError(f"{where}: another table has position {entry['position']}")
+        slugs.add(entry["slug"])
+        positions.add(entry["position"])
+        _source_ref(bundle, entry["source"], where)
+        numbers = []
+        for number in entry["numbers"]:
+            _check_entry(number, MEMDESC_NUMBER_KEYS, {"type", "number", "meaning"}, f"{where}: numbers")
+            slug = number["type"]
+            if slug not in bundle.types:
+                raise DataError(f"{where}: unknown type {slug!r}")
+            if slug in {n["type"] for n in numbers}:
+                raise DataError(f"{where}: {slug} has two numbers")
+            values = {"number": number["number"], "subtype": number.get("subtype"), "meaning": number["meaning"]}
+            try:
+                MemdescNumber(**values).clean_fields(exclude=["table", "memory_type"])
+            except Exception as exc:
+                raise DataError(f"{where}: {slug}: {_messages(exc)}") from exc
+            numbers.append({"type": slug, **values})
+        note = (entry.get("note") or "").strip()
+        table = {"slug": entry["slug"], "name": entry["name"], "position": entry["position"], "note": note}
+        bundle.memdesc_tables.append({**table, "source": entry["source"], "numbers": numbers})
+
+
+def _read_views(bundle):
+    """data/views.yaml: dated drawings of the hierarchy, each checked like the relations (known
+    types, no edge twice, no cycle) but on its own."""
+    path = bundle.data_dir / "views.yaml"
+    if not path.exists():
+        return
+    slugs = set()
+    for i, entry in enumerate(_list_file(path, bundle.data_dir), start=1):
+        where = f"views.yaml: {entry.get('slug', f'entry {i}') if isinstance(entry, dict) else f'entry {i}'}"
+        # YAML reads an unquoted 2021-10-23 as a date: the file quotes it, and a date is accepted.
+        if isinstance(entry, dict) and isinstance(entry.get("date"), datetime.date):
+            entry = {**entry, "date": entry["date"].isoformat()}
+        _check_entry(entry, VIEW_KEYS, VIEW_REQUIRED, where)
+        if entry["slug"] in slugs:
+            raise DataError(f"{where}: view defined twice")
+        slugs.add(entry["slug"])
+        try:
+            date = datetime.date.fromisoformat(entry["date"])
+        except ValueError as exc:
+            raise DataError(f"{where}: date {entry['date']!r} is not an ISO date (YYYY-MM-DD)") from exc
+        _source_ref(bundle, entry["source"], where)
+        edges, children = [], defaultdict(set)
+        for edge in entry["edges"]:
+            _check_entry(edge, VIEW_EDGE_KEYS, {"parent", "child"}, f"{where}: edges")
+            parent, child = edge["parent"], edge["child"]
+            for slug in (parent, child):
+                if slug not in bundle.types:
+                    raise DataError(f"{where}: unknown type {slug!r}")
+            if parent == child:
+                raise DataError(f"{where}: {parent} is drawn under itself")
+            if child in children[parent]:
+                raise DataError(f"{where}: the edge {parent} > {child} is listed twice")
+            children[parent].add(child)
+            edges.append((parent, child, (edge.get("note") or "").strip()))
+        cycle = stored_cycle([(parent, child) for parent, child, _ in edges])
+        if cycle:
+            raise DataError(f"{where}: the edges close a cycle: {' > '.join(cycle)}")
+        note = (entry.get("note") or "").strip()
+        values = {"name": entry["name"], "date": date, "source": entry["source"], "note": note}
+        bundle.views.append({"slug": entry["slug"], **values, "edges": edges})
+
+
 def _check_cycles(bundle, stored):
     """Refuse a cycle among the files' relations together with the stored ones (slug pairs)."""
     children = defaultdict(set)
@@ -607,6 +699,8 @@ def load(bundle):
         _upsert_relations(bundle, types, sources, counts)
         _upsert_identifications(bundle, types, sources, counts)
         _upsert_usages(bundle, types, sources, counts)
+        _upsert_views(bundle, types, sources, counts)
+        _upsert_memdescs(bundle, types, sources, counts)
         _upsert_rules(bundle, types, sources, counts)
     return counts
 
@@ -757,6 +851,42 @@ def _upsert_usages(bundle, types, sources, counts):
         _save_if_changed(obj, values, counts, created=obj is None)
 
 
+def _upsert_memdescs(bundle, types, sources, counts):
+    existing = {t.slug: t for t in MemdescTable.objects.select_related("source")}
+    numbers = {(n.table_id, n.memory_type_id): n for n in MemdescNumber.objects.all()}
+    for table in bundle.memdesc_tables:
+        obj = existing.get(table["slug"])
+        values = {"name": table["name"], "position": table["position"], "source": sources[table["source"]]}
+        values["note"] = table["note"]
+        created = obj is None
+        if created:
+            obj = MemdescTable.objects.create(slug=table["slug"], **values)
+        _save_if_changed(obj, values, counts, created=created)
+        for entry in table["numbers"]:
+            number = numbers.get((obj.pk, types[entry["type"]].pk))
+            values = {"number": entry["number"], "subtype": entry["subtype"], "meaning": entry["meaning"]}
+            if number is None:
+                MemdescNumber.objects.create(table=obj, memory_type=types[entry["type"]], **values)
+            _save_if_changed(number, values, counts, created=number is None)
+
+
+def _upsert_views(bundle, types, sources, counts):
+    existing = {v.slug: v for v in DatedView.objects.select_related("source")}
+    edges = {(e.view_id, e.parent_id, e.child_id): e for e in DatedViewEdge.objects.all()}
+    for view in bundle.views:
+        obj = existing.get(view["slug"])
+        values = {"name": view["name"], "date": view["date"], "source": sources[view["source"]], "note": view["note"]}
+        created = obj is None
+        if created:
+            obj = DatedView.objects.create(slug=view["slug"], **values)
+        _save_if_changed(obj, values, counts, created=created)
+        for parent, child, note in view["edges"]:
+            edge = edges.get((obj.pk, types[parent].pk, types[child].pk))
+            if edge is None:
+                DatedViewEdge.objects.create(view=obj, parent=types[parent], child=types[child], note=note)
+            _save_if_changed(edge, {"note": note}, counts, created=edge is None)
+
+
 # --- export -------------------------------------------------------------------------------
 
 
@@ -854,6 +984,29 @@ def export(data_dir):
         }
         write("configs.yaml", {"source": common, "structs": structs}, "Config options struct fields depend on.")
 
+    tables = []
+    for table in MemdescTable.objects.select_related("source").prefetch_related(
+        Prefetch("numbers", MemdescNumber.objects.select_related("memory_type").order_by("number", "subtype", "pk"))
+    ):
+        numbers = [
+            _drop_empty({"type": n.memory_type.slug, "number": n.number, "subtype": n.subtype, "meaning": n.meaning})
+            for n in table.numbers.all()
+        ]
+        entry = {"slug": table.slug, "name": table.name, "position": table.position, "source": table.source.key}
+        tables.append(_drop_empty({**entry, "note": table.note, "numbers": numbers}))
+    if tables:
+        write("memdescs.yaml", tables, "The memdesc plan's type tables (kernelnewbies MatthewWilcox/Memdescs).")
+
+    views = []
+    for v in DatedView.objects.select_related("source").prefetch_related(
+        Prefetch("edges", DatedViewEdge.objects.select_related("parent", "child").order_by("pk"))
+    ):
+        edges = [_drop_empty({"parent": e.parent.slug, "child": e.child.slug, "note": e.note}) for e in v.edges.all()]
+        entry = {"slug": v.slug, "name": v.name, "date": v.date.isoformat(), "source": v.source.key, "note": v.note}
+        views.append(_drop_empty({**entry, "edges": edges}))
+    if views:
+        write("views.yaml", views, "Dated drawings of the hierarchy, kept whole beside the current relations.")
+
     types = list(
         MemoryType.objects.order_by("slug").prefetch_related(
             "sources",
@@ -901,8 +1054,6 @@ def _type_entry(t):
         "description": t.description,
         "status": t.status,
         "descriptor": t.descriptor,
-        "memdesc_type": t.memdesc_type,
-        "memdesc_revision": t.memdesc_revision,
         "alloc_api": t.alloc_api,
         "free_api": t.free_api,
         "on_lru": t.on_lru,

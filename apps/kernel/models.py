@@ -141,8 +141,8 @@ class MemoryTypeQuerySet(models.QuerySet):
 
     def for_detail(self):
         """One type with everything its page shows: parents and children with the relation
-        notes, identification per release, sources, and every field usage with its field,
-        layout and release (6 queries whatever the data size)."""
+        notes, identification per release, memdesc numbers, sources, and every field usage with
+        its field, layout and release (7 queries whatever the data size)."""
         return self.prefetch_related(
             Prefetch(
                 "parent_relations",
@@ -153,6 +153,7 @@ class MemoryTypeQuerySet(models.QuerySet):
                 queryset=TypeRelation.objects.select_related("child", "source").order_by("child__slug"),
             ),
             Prefetch("identifications", queryset=Identification.objects.select_related("source")),
+            Prefetch("memdesc_numbers", queryset=MemdescNumber.objects.select_related("table__source")),
             "sources",
             Prefetch(
                 "usages",
@@ -206,15 +207,6 @@ class MemoryType(models.Model):
     descriptor = models.CharField(
         max_length=64, blank=True, help_text="The struct that describes it, e.g. struct slab; blank for none."
     )
-    memdesc_type = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MaxValueValidator(15)],
-        help_text="Type number (low 4 bits of the memdesc) in the memdesc plan, where it has one.",
-    )
-    memdesc_revision = models.CharField(
-        max_length=200, blank=True, help_text="Which revision of the Memdescs table the number comes from."
-    )
     alloc_api = models.TextField("allocation API", blank=True)
     free_api = models.TextField("free API", blank=True)
     on_lru = models.BooleanField("on the LRU", default=False)
@@ -228,13 +220,6 @@ class MemoryType(models.Model):
 
     class Meta:
         ordering = ["slug"]
-        constraints = [
-            models.CheckConstraint(
-                name="memdesc_number_names_its_revision",
-                condition=Q(memdesc_type__isnull=True) | ~Q(memdesc_revision=""),
-                violation_error_message="A memdesc type number must say which revision of the table it comes from.",
-            ),
-        ]
 
     def __str__(self):
         return self.slug
@@ -353,6 +338,119 @@ class Identification(models.Model):
     @property
     def sort_key(self):
         return release_sort_key(self.since) if self.since else (0, 0, 0, 0)
+
+
+class MemdescTable(models.Model):
+    """One revision of the type table of the memdesc plan (kernelnewbies MatthewWilcox/Memdescs):
+    the number in the low 4 bits of a future struct page's memdesc word for each kind of memory.
+    The wiki page was rewritten and its copies show no revision number or date, so each table is
+    kept with the copy it was read from and its place in the sequence."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200, help_text='e.g. The revision headed "For 2025"')
+    position = models.PositiveSmallIntegerField(
+        unique=True, help_text="1 for the earliest revision memtypes has read, 2 for the next, ..."
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="memdesc_tables")
+    note = models.TextField(blank=True, help_text="How the revision was told apart and placed in the sequence.")
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.name
+
+
+class MemdescNumber(models.Model):
+    """The memdesc type number one revision of the plan gives a memory type, e.g. anon_mem: 3
+    ("Anon, pointer to struct anon_folio") in the revision headed "For 2025"."""
+
+    table = models.ForeignKey(MemdescTable, on_delete=models.CASCADE, related_name="numbers")
+    memory_type = models.ForeignKey("MemoryType", on_delete=models.CASCADE, related_name="memdesc_numbers")
+    number = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(15)], help_text="The type: low 4 bits of the memdesc."
+    )
+    subtype = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(127)],
+        help_text="For type 0 (Misc) in the tables that have them: the subtype in bits 4-10.",
+    )
+    meaning = models.CharField(max_length=200, help_text="The table's words, e.g. Anon: pointer to struct anon_folio")
+
+    class Meta:
+        ordering = ["table__position", "memory_type__slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "memory_type"],
+                name="memdesc_number_once_per_table",
+                violation_error_message="This type already has a number in that table.",
+            ),
+        ]
+
+    def __str__(self):
+        sub = f".{self.subtype}" if self.subtype is not None else ""
+        return (
+            f"{self.memory_type_id and self.memory_type.slug}: {self.number}{sub} ({self.table_id and self.table.slug})"
+        )
+
+
+class DatedView(models.Model):
+    """A drawing of the hierarchy as someone gave it on a date, kept whole beside the current
+    relations and never merged into them, e.g. Wilcox's revised tree of 2021-10-23 with its
+    `mappable` layer."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    date = models.DateField(help_text="When the author gave this tree.")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="dated_views")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "slug"]
+
+    def __str__(self):
+        return f"{self.name} ({self.date.isoformat()})"
+
+    def get_absolute_url(self):
+        return reverse("web:view-detail", args=[self.slug])
+
+
+class DatedViewEdge(models.Model):
+    """One edge of a dated view: child drawn under parent."""
+
+    view = models.ForeignKey(DatedView, on_delete=models.CASCADE, related_name="edges")
+    parent = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["view", "parent__slug", "child__slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["view", "parent", "child"],
+                name="view_edge_once",
+                violation_error_message="This view already draws that edge.",
+            ),
+            models.CheckConstraint(
+                name="view_edge_not_self",
+                condition=~Q(parent=models.F("child")),
+                violation_error_message="A type cannot be drawn under itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.parent_id and self.parent.slug} > {self.child_id and self.child.slug}"
+
+    def clean(self):
+        """Refuse an edge that would close a cycle within its view."""
+        from apps.kernel import graph
+
+        if self.view_id is None or self.parent_id is None or self.child_id is None:
+            return
+        cycle = graph.cycle_through(self.parent_id, self.child_id, ignore_relation=self.pk, view=self.view_id)
+        if cycle:
+            raise ValidationError({"parent": f"This would close a cycle in the view: {' > '.join(cycle)}."})
 
 
 class ReleaseQuerySet(models.QuerySet):

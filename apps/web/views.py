@@ -5,14 +5,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from apps.diagrams.render import inline_svg
 from apps.kernel import drift, graph, layouts, releases
 from apps.kernel.facts import LoadedReleases, identification_release
-from apps.kernel.models import REFERENCE_ARCH, Build, Field, MemoryType, Release
+from apps.kernel.models import REFERENCE_ARCH, Build, DatedView, Field, MemoryType, Release
 from memtypes_site import health
 
 # The hierarchy diagram of a type shows this many levels each way unless ?depth= says otherwise.
@@ -145,7 +145,7 @@ def _identification_labels(identifications, loaded):
 def type_detail(request, slug):
     """One memory type: what it is, where it sits in the hierarchy, how the kernel recognises
     it, and which fields it uses in each release, each fact with its source and basis
-    (10 queries)."""
+    (12 queries)."""
     form = DepthForm(request.GET)
     if not form.is_valid():
         return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
@@ -162,7 +162,26 @@ def type_detail(request, slug):
             "identifications": identifications,
             "releases": _usage_rows(memory_type, loaded),
             "picture": inline_svg(graph.neighbourhood(memory_type, depth)),
+            "dated_views": graph.parents_in_views(memory_type),
         },
+    )
+
+
+def dated_view_list(request):
+    """The dated drawings of the hierarchy, each with its date, source and size (1 query)."""
+    views = DatedView.objects.select_related("source").annotate(edge_count=Count("edges"))
+    return render(request, "web/dated_view_list.html", {"views": list(views)})
+
+
+def dated_view_detail(request, slug):
+    """One dated drawing of the hierarchy as its author gave it: the picture and the nested tree
+    (2 queries)."""
+    view = get_object_or_404(DatedView.objects.select_related("source"), slug=slug)
+    dag = graph.dated(view)
+    return render(
+        request,
+        "web/dated_view_detail.html",
+        {"view": view, "tree": dag.tree(), "type_count": len(dag.types), "picture": inline_svg(dag)},
     )
 
 

@@ -115,3 +115,10 @@ def test_the_same_test_twice_from_the_same_release_is_refused():
         rule(since="v6.12", priority=90).save()
     rule(since="v6.13").save()
     assert Rule.objects.count() == 2
+
+
+def test_the_admin_lists_enum_spans(client, kernel_data):
+    client.force_login(User.objects.create_superuser("editor", "editor@example.org", "a long test password"))
+    page = client.get("/admin/decoder/enumspan/")
+    assert page.status_code == 200
+    assert "v6.15" in page.content.decode() and "pagetype" in page.content.decode()

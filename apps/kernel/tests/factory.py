@@ -1,9 +1,12 @@
 """Tiny builders for test data: each fills in defaults, keyword arguments override them."""
 
+import datetime
 from itertools import count
 
 from apps.kernel.models import (
     Build,
+    DatedView,
+    DatedViewEdge,
     Field,
     FieldUsage,
     Identification,
@@ -43,6 +46,17 @@ def make_memtype(slug=None, **kw):
 def make_relation(parent, child, **kw):
     kw.setdefault("source", kw.get("source") or make_source())
     return TypeRelation.objects.create(parent=parent, child=child, **kw)
+
+
+def make_dated_view(slug, edges, **kw):
+    """A dated view drawing the (parent, child) MemoryType pairs in edges."""
+    values = {"name": slug.replace("-", " "), "date": datetime.date(2021, 10, 23)}
+    values.update(kw)
+    values.setdefault("source", make_source(kind=Source.Kind.MAIL, path="", release="", message_id=f"{slug}@example"))
+    view = DatedView.objects.create(slug=slug, **values)
+    for parent, child in edges:
+        DatedViewEdge.objects.create(view=view, parent=parent, child=child)
+    return view
 
 
 def make_identification(memory_type, **kw):

@@ -3,9 +3,13 @@ databases loaded from the same files compare equal."""
 
 from apps.kernel.models import (
     Backport,
+    DatedView,
+    DatedViewEdge,
     EnumValue,
     FieldUsage,
     Identification,
+    MemdescNumber,
+    MemdescTable,
     MemoryType,
     Release,
     Source,
@@ -13,14 +17,14 @@ from apps.kernel.models import (
 )
 from apps.kernel.tests.layout_snapshot import layout_snapshot
 
-TYPE_COLUMNS = ("slug", "name", "summary", "description", "status", "area", "descriptor", "memdesc_type",
-                "memdesc_revision", "alloc_api", "free_api", "on_lru", "user_mappable")  # fmt: skip
+TYPE_COLUMNS = ("slug", "name", "summary", "description", "status", "area", "descriptor", "alloc_api", "free_api",
+                "on_lru", "user_mappable")  # fmt: skip
 SOURCE_COLUMNS = ("key", "kind", "title", "url", "path", "release", "commit", "repository", "message_id", "note")
 
 
 def kernel_snapshot():
     """Sources, types with their scalars and sorted source keys, relations, identifications,
-    releases, layouts, fields and usages (10 queries)."""
+    releases, layouts, fields, usages, memdesc tables and dated views (14 queries)."""
     types = [
         (*(getattr(t, c) for c in TYPE_COLUMNS), tuple(sorted(s.key for s in t.sources.all())))
         for t in MemoryType.objects.prefetch_related("sources").order_by("slug")
@@ -37,6 +41,13 @@ def kernel_snapshot():
         "backports": sorted(
             Backport.objects.values_list("release__name", "commit", "upstream", "subject", "note", "source__key")
         ),
+        "memdesc_tables": sorted(MemdescTable.objects.values_list("slug", "name", "position", "source__key", "note")),
+        "memdesc_numbers": sorted(
+            MemdescNumber.objects.values_list("table__slug", "memory_type__slug", "number", "subtype", "meaning"),
+            key=str,
+        ),
+        "views": sorted(DatedView.objects.values_list("slug", "name", "date", "source__key", "note")),
+        "view_edges": sorted(DatedViewEdge.objects.values_list("view__slug", "parent__slug", "child__slug", "note")),
         "usages": sorted(
             FieldUsage.objects.values_list(
                 "memory_type__slug",
@@ -55,6 +66,8 @@ def kernel_snapshot():
 def flush_kernel_tables():
     """Delete every kernel row, dependants first (sources are protected while cited)."""
     FieldUsage.objects.all().delete()
+    MemdescTable.objects.all().delete()
+    DatedView.objects.all().delete()
     Identification.objects.all().delete()
     TypeRelation.objects.all().delete()
     MemoryType.objects.all().delete()

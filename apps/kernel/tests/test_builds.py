@@ -117,6 +117,25 @@ def test_carry_usages_marks_what_it_carries_and_follows_renames():
     assert "0 usages carried (not re-verified), 3 already recorded" in again.getvalue()
 
 
+def test_carry_usages_never_guesses_between_two_fields_of_the_same_name():
+    old_build, old_fields = page_build(make_release("v6.18"))
+    new_build, new_fields = page_build(make_release("v7.2"))
+    old_page = old_fields["flags"].layout
+    new_page = new_fields["flags"].layout
+    old_next = make_field(old_page, "next", offset=32, path="union#2@32/struct#1@32", position=5)
+    make_field(new_page, "next", offset=8, path="union#1@8/struct#2@8", position=5)
+    make_field(new_page, "next", offset=16, path="union#1@8/struct#3@8", position=6)
+    slab = make_memtype("slab")
+    make_usage(slab, old_next, keeps="next slab")
+    make_usage(slab, old_fields["mapping"], keeps="unique by name")
+    out = io.StringIO()
+    call_command("carry_usages", "v6.18", "v7.2", stdout=out)
+    assert "1 usages carried (not re-verified), 0 already recorded, 1 not carried" in out.getvalue()
+    assert "slab: page.next (at union#2@32/struct#1@32; v7.2 has several, none there)" in out.getvalue()
+    carried = FieldUsage.objects.filter(field__layout__build=new_build)
+    assert [u.field.name for u in carried] == ["mapping"]
+
+
 def test_build_label_names_package_debug_info_and_tool():
     build = make_build(
         make_release("v6.12"),

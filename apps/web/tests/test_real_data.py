@@ -64,9 +64,10 @@ def test_the_curated_usage_of_mapping_is_shown_on_the_type_page(client, kernel_d
 
 
 def test_the_folio_page_runs_the_same_queries_on_the_real_data(client, kernel_data, django_assert_num_queries):
-    # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 sources, 6 usages,
-    # 7 the loaded releases, 8 the struct page fields of their releases, 9-10 the neighbourhood.
-    with django_assert_num_queries(10):
+    # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 memdesc numbers,
+    # 6 sources, 7 usages, 8 the loaded releases, 9 the struct page fields of their releases,
+    # 10-11 the neighbourhood, 12 its places in the dated views.
+    with django_assert_num_queries(12):
         response = client.get("/types/folio/")
         assert response.context["type"].child_relations.all()
     assert response.status_code == 200
