@@ -97,7 +97,9 @@ def test_the_site_pages_keep_to_the_policy(browser):
         ("/types/", "main"),
         ("/types/slab/", "svg a"),
         ("/releases/", "main"),
+        ("/releases/v6.12/", "main"),
         ("/releases/v6.12/structs/page/", "main"),
+        ("/releases/v6.18/drift/?against=v6.12", "main"),
         ("/releases/v6.12/matrix/", "main"),
         ("/search/?q=lru", "main"),
     ]:
