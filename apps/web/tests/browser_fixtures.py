@@ -17,10 +17,12 @@ is marked `django_db` and `browser` here: the mark makes pytest-django set up th
 even when no other selected test needs it (the data must never land in the development
 database), and each test's own database work is rolled back as usual. A test must therefore not
 write what the live server should see, and must not ask for `transactional_db` or `live_server`,
-whose flush would empty the module's data.
+whose flush would empty the module's data. The pages it visits must not write either: on SQLite
+a request that writes (signing in) waits on the test's open transaction and fails with "database
+is locked"; test_csp.py, which signs in to the admin, uses pytest-django's `live_server` instead.
 
-The browser is started once per module, after the data is in.
-Tests are skipped, with the reason, only where /usr/bin/chromium is absent.
+The browser is started once per module, after the data is in. Tests are skipped, with the
+reason, only where /usr/bin/chromium is absent.
 """
 
 from pathlib import Path

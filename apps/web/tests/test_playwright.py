@@ -88,18 +88,27 @@ def test_each_main_page_is_accessible_on_a_desktop(page, axe, screenshot, name, 
 
 
 @pytest.mark.parametrize(("name", "path", "status"), MAIN_PAGES, ids=PAGE_IDS)
-def test_each_main_page_fits_a_phone_and_scrolls_wide_content_in_its_box(page, axe, screenshot, name, path, status):
+def test_each_main_page_fits_a_phone_and_scrolls_wide_content_in_its_box(page, screenshot, name, path, status):
     page.set_viewport_size(PHONE)
     visit(page, path, status)
     width = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{path} scrolls sideways at 375 px: {width[0]} px wide"
     assert page.evaluate(STRUCTURE) == []
-    assert serious(axe(page)) == []
     screenshot(page, f"{name}-375px")
+
+
+def accessible_links(page):
+    """The names of the links in Chromium's accessibility tree: what a screen reader offers."""
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    return {
+        node["name"]["value"] for node in tree if node.get("role", {}).get("value") == "link" and not node["ignored"]
+    }
 
 
 def test_a_node_of_the_home_page_diagram_leads_to_its_type_page(page):
     visit(page, "/")
+    # Each box is a link for a screen reader too, named by its type's name and summary.
+    assert any(name.startswith("Slab: ") for name in accessible_links(page))
     page.locator("figure.diagram svg a[*|href='/types/slab/']").click()
     page.wait_for_url("**/types/slab/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Slab")
