@@ -587,10 +587,10 @@ def _printed_tail(parsed):
 
 def _printed_fields(parsed):
     """Member values from what dump_page printed, for dumps without raw rows (or older than any
-    layout). mm/debug.c prints mapping as folio_mapping(), NULL for an anonymous folio, and says
-    "anon " or "ksm " before flags: instead, so the low bits of mapping come from the prefix;
-    mapcount is _mapcount + 1, and page_type shares _mapcount's word; since v6.12 page_type: is
-    printed as page_type >> 24."""
+    layout). mm/debug.c prints mapping as page_mapping() / folio_mapping(): NULL for an anonymous
+    folio (it says "anon " or "ksm " before flags: instead, so those low bits come from the
+    prefix) and with the flag bits cleared for others. mapcount is _mapcount + 1, and page_type
+    shares _mapcount's word; since v6.12 page_type: is printed as page_type >> 24."""
     values = {}
     if parsed.flags is not None:
         values["flags"] = parsed.flags
@@ -599,8 +599,12 @@ def _printed_fields(parsed):
         values["mapping"] = 3
     elif "anon" in prefixes:
         values["mapping"] = 1
+    elif parsed.mapping:
+        # page_mapping() / folio_mapping() print the address_space with the low flag bits
+        # cleared; a hashed pointer's low bits are noise, so they are cleared here too.
+        values["mapping"] = parsed.mapping & ~0x3 or 0x4
     elif parsed.mapping is not None:
-        values["mapping"] = parsed.mapping
+        values["mapping"] = 0
     if parsed.index is not None:
         values["index"] = parsed.index
     if parsed.refcount is not None:
