@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
 from apps.decoder.examples import EXAMPLES
 
@@ -49,6 +50,10 @@ def test_a_shared_url_shows_the_decoded_page(client, kernel_data):
     assert "Release v6.9 is not loaded for x86_64; rules at v6.9 and the v6.12 layout are used." in html
     assert "<code>00000000ffffff7f</code>" in html
     assert "node 1; zone 2" in html
+    assert decoding.type.slug == "buddy"
+    for result in decoding.matched:
+        assert escape(result.rule.test) in html and escape(result.rule.source.citation) in html
+    assert f"{len(decoding.excluded)} rules that rule a type out" in html
 
 
 def test_long_input_may_be_posted_without_a_csrf_token(kernel_data):
