@@ -68,12 +68,14 @@ class Command(BaseCommand):
                 out(f" {mark}{row:8} {w.index:2} @{w.offset:<3} {w.hex}  {fields}")
                 for _, on, keeps in w.used:
                     out(f"{'':20}{on}: {keeps}")
-        out("rules:")
-        for r in d.rules:
-            verb = "matches" if r.outcome == "match" else "rules out"
-            out(f"  {r.rule.memory_type.slug} {verb}: {r.detail} ({r.rule.source.citation})")
-        if not d.rules:
-            out("  none matched")
+        out("rules that matched:")
+        for r in d.matched:
+            out(f"  {r.rule.memory_type.slug}: {r.rule.test}: {r.detail} ({r.rule.source.citation})")
+        if not d.matched:
+            out("  none")
+        ruled_out = sorted({r.rule.memory_type.slug for r in d.excluded})
+        if ruled_out:
+            out(f"ruled out by {len(d.excluded)} rules: {', '.join(ruled_out)} (--json lists them)")
         for memory_type, why in d.candidates:
             out(f"also possible: {memory_type.slug}: {why}")
         for warning in d.warnings:
