@@ -209,3 +209,16 @@ def test_the_drift_page_shows_the_rename_of_index_in_v6_18(page):
         .startswith("Renamed: index → __folio_index")
     )
     assert page.get_by_role("combobox", name="Compare with").input_value() == "v6.12"
+
+
+def test_at_375_px_the_word_grid_scrolls_inside_its_box_by_keyboard(page):
+    page.set_viewport_size(PHONE)
+    visit(page, "/releases/v6.12/structs/page/")
+    grid = page.get_by_role("region", name="Words of struct page, page[0]")
+    width, visible = grid.evaluate("(box) => [box.scrollWidth, box.clientWidth]")
+    assert width > visible, "the word grid fits a phone: nothing to scroll"
+    # The box takes the focus, and then the arrow keys scroll it, not the page.
+    grid.focus()
+    page.keyboard.press("ArrowRight")
+    assert grid.evaluate("(box) => box.scrollLeft") > 0
+    assert page.evaluate("window.scrollX") == 0
