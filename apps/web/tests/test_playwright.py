@@ -32,7 +32,8 @@ PHONE = {"width": 375, "height": 800}
 
 # What a page must offer whatever its content: landmarks, one h1, no skipped heading level,
 # a caption on every table and a scope on every header cell, a name on every control and on
-# every box that scrolls (which also takes the keyboard focus, so it can be scrolled by keys).
+# every box that scrolls (which also takes the keyboard focus, so it can be scrolled by keys),
+# every diagram in a figure named by its caption, no control left out of the tab order.
 STRUCTURE = """() => {
   const problems = [];
   const name = (el) => (el.getAttribute("aria-label") || "").trim() ||
@@ -65,6 +66,10 @@ STRUCTURE = """() => {
       if (el.tabIndex < 0) problems.push(`a scrolling box out of the tab order: ${el.className}`);
       if (!name(el)) problems.push(`a scrolling box without a name: ${el.className}`);
     }
+  }
+  for (const svg of document.querySelectorAll("main svg")) {
+    const figure = svg.closest("figure");
+    if (!figure || !name(figure) || !figure.querySelector("figcaption")) problems.push("a diagram without a caption");
   }
   for (const el of document.querySelectorAll("a[href], button, input, select, textarea, summary")) {
     if (el.tabIndex < 0) problems.push(`a control out of the tab order: ${el.outerHTML.slice(0, 80)}`);
