@@ -32,7 +32,8 @@ PHONE = {"width": 375, "height": 800}
 
 # What a page must offer whatever its content: landmarks, one h1, no skipped heading level,
 # a caption on every table and a scope on every header cell, a name on every control and on
-# every box that scrolls (which also takes the keyboard focus, so it can be scrolled by keys).
+# every box that scrolls (which also takes the keyboard focus, so it can be scrolled by keys),
+# every diagram in a figure named by its caption, no control left out of the tab order.
 STRUCTURE = """() => {
   const problems = [];
   const name = (el) => (el.getAttribute("aria-label") || "").trim() ||
@@ -65,6 +66,10 @@ STRUCTURE = """() => {
       if (el.tabIndex < 0) problems.push(`a scrolling box out of the tab order: ${el.className}`);
       if (!name(el)) problems.push(`a scrolling box without a name: ${el.className}`);
     }
+  }
+  for (const svg of document.querySelectorAll("main svg")) {
+    const figure = svg.closest("figure");
+    if (!figure || !name(figure) || !figure.querySelector("figcaption")) problems.push("a diagram without a caption");
   }
   for (const el of document.querySelectorAll("a[href], button, input, select, textarea, summary")) {
     if (el.tabIndex < 0) problems.push(`a control out of the tab order: ${el.outerHTML.slice(0, 80)}`);
@@ -209,3 +214,19 @@ def test_the_drift_page_shows_the_rename_of_index_in_v6_18(page):
         .startswith("Renamed: index → __folio_index")
     )
     assert page.get_by_role("combobox", name="Compare with").input_value() == "v6.12"
+
+
+def test_at_375_px_the_word_grid_scrolls_inside_its_box_by_keyboard(page):
+    page.set_viewport_size(PHONE)
+    visit(page, "/releases/v6.12/structs/page/")
+    grid = page.get_by_role("region", name="Words of struct page, page[0]")
+    width, visible = grid.evaluate("(box) => [box.scrollWidth, box.clientWidth]")
+    assert width > visible, "the word grid fits a phone: nothing to scroll"
+    # Tab stops on the box (before the links in it), and then the arrow keys scroll it, not the page.
+    page.get_by_role("link", name="The same as a fields × types table").focus()
+    page.keyboard.press("Tab")
+    assert grid.evaluate("(box) => box === document.activeElement")
+    page.keyboard.press("ArrowRight")
+    # Chromium may scroll smoothly: wait for the box to move.
+    page.wait_for_function("(box) => box.scrollLeft > 0", arg=grid.element_handle(), timeout=5000)
+    assert page.evaluate("window.scrollX") == 0
