@@ -38,16 +38,19 @@ def bump():
     stamp = secrets.token_hex(8)
     if DataVersion.objects.filter(pk=1).update(number=F("number") + 1, stamp=stamp):
         return
-    DataVersion.objects.get_or_create(pk=1, defaults={"number": 1, "stamp": stamp})
-    DataVersion.objects.filter(pk=1).update(number=F("number") + 1, stamp=stamp)
+    _, created = DataVersion.objects.get_or_create(pk=1, defaults={"number": 1, "stamp": stamp})
+    if not created:  # another writer created it meanwhile
+        DataVersion.objects.filter(pk=1).update(number=F("number") + 1, stamp=stamp)
 
 
 @contextlib.contextmanager
 def one_change():
     """One transaction with one bump at its start for a loader that writes many rows: the rows'
-    own signals do not bump again. The bump is rolled back with the rest on an error."""
+    own signals (nor a one_change() inside it) do not bump again. The bump is rolled back with
+    the rest on an error."""
     with transaction.atomic():
-        bump()
+        if not getattr(_quiet, "depth", 0):
+            bump()
         _quiet.depth = getattr(_quiet, "depth", 0) + 1
         try:
             yield
