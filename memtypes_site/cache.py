@@ -2,7 +2,8 @@
 
 Every GET or HEAD gets an ETag made of the data version (apps/kernel/version.py, which every
 write to the kernel data changes in its own transaction) and of what else the answer depends on:
-the path, the query string and the Accept header (the API's format). The answer is the same for
+the scheme and host (the API's links are absolute), the path, the query string and the Accept
+header (the API's format). The answer is the same for
 every anonymous reader (no session cookie, no Authorization header), so it is kept in the cache
 under that ETag: the next anonymous GET costs one query (the version) and one cache read, and
 no view code runs; with a matching If-None-Match it is a 304. A write changes the version, so
@@ -77,10 +78,13 @@ def code_version():
 
 
 def _variant(request, path=None):
-    """A digest of what the answer depends on besides the data: the code, the path, the query
-    string, Accept, and the session or token of a private request."""
+    """A digest of what the answer depends on besides the data: the code, the scheme and host
+    (the API's links are absolute), the path, the query string, Accept, and the session or
+    token of a private request."""
     parts = [
         code_version(),
+        request.scheme,
+        request.get_host(),
         path or request.path,
         request.META.get("QUERY_STRING", ""),
         request.headers.get("Accept", ""),

@@ -196,6 +196,18 @@ def test_gzip_answers_are_stored_apart_and_vary_on_accept_encoding(client, hiera
     )
 
 
+def test_each_host_and_scheme_gets_its_own_links(client, hierarchy):
+    """The API's links are absolute: an answer made for one host name is not served to another."""
+    local = client.get("/api/v1/types/folio/", HTTP_HOST="localhost").json()["url"]
+    by_address = client.get("/api/v1/types/folio/", HTTP_HOST="127.0.0.1").json()["url"]
+    secure = client.get("/api/v1/types/folio/", HTTP_HOST="localhost", secure=True).json()["url"]
+    assert (local, by_address, secure) == (
+        "http://localhost/api/v1/types/folio/",
+        "http://127.0.0.1/api/v1/types/folio/",
+        "https://localhost/api/v1/types/folio/",
+    )
+
+
 def test_the_api_s_formats_are_stored_apart(client, hierarchy):
     json_answer = client.get("/api/v1/types/folio/", HTTP_ACCEPT="application/json")
     csv_answer = client.get("/api/v1/usages/?format=csv")
