@@ -8,16 +8,20 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.kernel.models import MemoryType
 from apps.kernel.tests.factory import make_memtype, make_relation
+from apps.kernel.tests.test_admin import form_data
+from memtypes_site import cache as answer_cache_module
 from memtypes_site.tests.test_cache_down import redis_down  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -80,8 +84,6 @@ def test_a_client_that_has_the_answer_gets_304_for_one_query(client, hierarchy, 
 
 def test_a_304_needs_no_stored_answer(client, hierarchy):
     """With the cache emptied (evicted, or Redis restarted) the page renders and still says 304."""
-    from django.core.cache import cache
-
     etag = client.get("/types/folio/")["ETag"]
     cache.clear()
     assert client.get("/types/folio/", HTTP_IF_NONE_MATCH=etag).status_code == 304
@@ -92,8 +94,6 @@ def test_an_admin_edit_changes_the_etag_and_the_next_get_shows_it(client, hierar
     editor = APIClient()
     editor.force_login(User.objects.create_superuser("editor", "editor@example.org", "a long test password"))
     change = editor.get(f"/admin/kernel/memorytype/{hierarchy.pk}/change/")
-    from apps.kernel.tests.test_admin import form_data
-
     edit = form_data(change)
     edit["summary"] = "Pages handled as one unit."
     assert editor.post(f"/admin/kernel/memorytype/{hierarchy.pk}/change/", edit).status_code == 302
@@ -151,8 +151,6 @@ def test_an_editor_s_answer_is_never_served_to_a_reader(editor_client, hierarchy
 
 
 def test_a_token_client_gets_an_etag_and_a_304_but_nothing_is_stored(hierarchy):
-    from rest_framework.authtoken.models import Token
-
     user = User.objects.create_superuser("script", "script@example.org", "a long test password")
     api = APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     etag = api.get("/api/v1/types/folio/")["ETag"]
@@ -310,8 +308,6 @@ def test_the_cache_can_be_turned_off(client, settings, hierarchy):
 
 
 def test_a_new_deployment_renders_anew(client, hierarchy, monkeypatch):
-    from memtypes_site import cache as answer_cache_module
-
     etag = client.get("/types/folio/")["ETag"]
     MemoryType.objects.filter(slug="folio").update(summary="As the new templates show it.")
     monkeypatch.setattr(answer_cache_module, "code_version", lambda: "another-deployment")
