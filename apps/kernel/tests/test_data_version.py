@@ -20,13 +20,13 @@ from apps.kernel.tests.factory import (
     make_field,
     make_layout,
     make_memtype,
+    make_page_build,
     make_relation,
     make_release,
     make_source,
     make_usage,
 )
 from apps.kernel.tests.test_admin import form_data
-from apps.kernel.tests.test_builds import page_build
 from apps.kernel.tests.test_import_layout import PAGE, import_layout
 
 pytestmark = pytest.mark.django_db
@@ -133,8 +133,8 @@ def test_import_layout_counts():
 
 
 def test_carry_usages_counts():
-    old_build, old_fields = page_build(make_release("v6.18"))
-    page_build(make_release("v7.2"))
+    old_build, old_fields = make_page_build(make_release("v6.18"))
+    make_page_build(make_release("v7.2"))
     anon = make_memtype("anon_mem")
     make_usage(anon, old_fields["mapping"], keeps="anon_vma")
     before = number()
