@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev test setup graphviz lint compose-config diagram-png bench load clean pahole ingest
+.PHONY: run dev test setup graphviz lint compose-config diagram-png screenshots bench load clean pahole ingest
 
 # Production settings over plain HTTP on this machine; each of these variables can be overridden
 # from the environment. DJANGO_SECRET_KEY, when unset, is made once in the git-ignored .secret-key.
@@ -74,6 +74,11 @@ compose-config: .venv-compose/.installed
 # Regenerates the picture the README shows, from the kernel data.
 diagram-png: setup
 	$(BIN)/python manage.py render_diagram docs/hierarchy.png
+
+# Regenerates the README's screenshots (docs/screenshots/, 1280x800) from the site serving the
+# kernel data, photographed by Debian's Chromium (apt-get install chromium) through Playwright.
+screenshots: setup $(VENV)/.dev-installed
+	$(BIN)/python manage.py screenshots docs/screenshots
 
 bench: setup $(VENV)/.dev-installed
 	$(BIN)/python bench/run.py

@@ -6,6 +6,9 @@ from django.db import transaction
 
 from apps.kernel import data
 
+# Playwright and a live server with the real kernel data for the browser tests.
+pytest_plugins = ["apps.web.tests.browser_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def kernel_bundle(django_db_setup, django_db_blocker):

@@ -33,8 +33,18 @@ class LoadedReleases:
     @classmethod
     def load(cls):
         """Every release with the kernel version of its reference build (1 query)."""
-        builds = Build.objects.filter(arch=REFERENCE_ARCH).select_related("release")
-        return cls([SimpleNamespace(name=b.release.name, kernel_version=b.kernel_version) for b in builds])
+        return cls.of_builds(Build.objects.filter(arch=REFERENCE_ARCH).select_related("release"))
+
+    @classmethod
+    def of_builds(cls, builds):
+        """The releases of builds (with their release loaded), by their reference builds."""
+        return cls(
+            [
+                SimpleNamespace(name=b.release.name, kernel_version=b.kernel_version)
+                for b in builds
+                if b.arch == REFERENCE_ARCH
+            ]
+        )
 
     def first_loaded_from(self, since):
         """The name of the first loaded release at or after `since`, or None."""

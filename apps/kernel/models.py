@@ -509,6 +509,25 @@ class BuildQuerySet(models.QuerySet):
         """The build of a release for an architecture, with its release (1 query), or None."""
         return self.select_related("release").filter(release__name=release_name, arch=arch).first()
 
+    def find(self, release_name, arch=None):
+        """The build of a release for an architecture (x86_64 when arch is empty), with its
+        release (1 query; 2 when there is none, to tell an unknown release from a release
+        without that build). Raises BuildNotFound, whose message says what is missing."""
+        arch = arch or REFERENCE_ARCH
+        if arch not in Build.Arch.values:
+            raise BuildNotFound(f"No architecture named {arch!r}; memtypes knows {', '.join(Build.Arch.values)}.")
+        build = self.of(release_name, arch)
+        if build is not None:
+            return build
+        if not Release.objects.filter(name=release_name).exists():
+            raise BuildNotFound(f"No release named {release_name}.")
+        raise BuildNotFound(f"Release {release_name} has no build for {arch}.")
+
+
+class BuildNotFound(LookupError):
+    """No build of that release for that architecture; the message names what is missing (an
+    unknown architecture, an unknown release, or a release not built for the architecture)."""
+
 
 class Build(models.Model):
     """One kernel build whose debug information the layouts of a release were read from, for one

@@ -51,7 +51,7 @@ def with_lifecycle(tmp_path, text=LIFECYCLE):
 
 
 def test_it_loads_one_row_per_era(tmp_path):
-    assert "2 usages, 3 transitions, 2 sources" in load(with_lifecycle(tmp_path))
+    assert "2 usages, 0 rules, 3 transitions, 2 sources" in load(with_lifecycle(tmp_path))
     eras = Transition.objects.for_list().filter(event="freed when the last reference is dropped")
     assert [(t.function, t.since, t.until, t.basis, t.dated_by and t.dated_by.key) for t in eras] == [
         ("__put_page()", "", "v5.16", "inferred", None),
