@@ -129,7 +129,13 @@ def _wants_continuation(line, next_line, row_words):
     if not next_line or _is_dump_line(next_line):
         return False
     if _is_page_line(line):
+        if re.search(r"\b(?:mapping|head):$", line):
+            # "mapping:" ended the line and its pointer starts the next one.
+            return bool(re.match(r"^(?:[0-9a-f]{8}|[0-9a-f]{16}|\(null\))(?:\s|$)", next_line))
         return bool(re.match(r"^(?:(?:ref)?count|mapcount|mapping|index|pfn|compound_\w+):", next_line))
+    if line in ("raw:", "head:"):
+        # The row's label alone on its line, its words on the next.
+        return _only_hex_words(next_line)
     if re.match(r"^(?:[a-z]+ )?flags:\s*(0x[0-9a-f]+\([^)]*)?$", line):
         return bool(re.match(r"^(0x[0-9a-f]+\(|[^()]*\))", next_line))
     row = _ROW.match(line)
