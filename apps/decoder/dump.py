@@ -40,8 +40,10 @@ class ParsedDump:
     pfn: int | None = None
     page_address: int | None = None  # the struct page address on the "page:" line; None when hashed or absent
     page_pointer: int | None = None  # the pointer on the "page:" line as printed, hashed or not
+    page_pointer_printed: bool = False  # "page:<ptr>" or "page:(____ptrval____)", not "page: refcount:"
     pointers_hashed: bool = False  # %p printed hashed values (0000000012345678), not addresses
     refcount: int | None = None  # "refcount:" (v5.x on) or "count:" (v4.x)
+    refcount_label: str | None = None  # "count" or "refcount", the word dump_page printed before it
     mapcount: int | None = None
     # The mapping as printed: page_mapping()/folio_mapping(), which is NULL for an anonymous page,
     # so raw word 3 is the real field; hashed when pointers_hashed; 0 for "(null)" or zeroes.
@@ -355,6 +357,7 @@ def _read_numbers(body, values, keys):
 def _read_page_line(line, values, notes):
     match = _PAGE_LINE.search(line)
     ptr = match.group("ptr")
+    values["page_pointer_printed"] = bool(ptr)
     if ptr and ptr.startswith("("):
         notes.append(f"the page pointer was not printed: {ptr}")
     elif ptr:
@@ -380,6 +383,9 @@ def _read_page_line(line, values, notes):
         # Some reports carry the flags on the page: line itself (v4.4-rc and v5.8-rc1 ones do).
         _read_flags(body[flags_at + 1 :], values, notes)
         body = body[:flags_at]
+    label = re.search(r"(?:^|\s)(ref)?count:", body)
+    if label:
+        values["refcount_label"] = "refcount" if label.group(1) else "count"
     _read_numbers(body, values, _PAGE_KEYS)
 
 
