@@ -159,3 +159,66 @@ def test_a_tail_pages_words_are_labelled_as_a_tail_and_its_head_rows_as_its_head
         (on, keeps) for _, on, keeps in head[3].used
     ]
     assert "For a tail page dump_page prints its head's flags: raw word 0 is the page's own." in decoding.warnings
+
+
+# Minimal dumps in the shapes of their era, for the release a dump's format allows.
+OLD_FORMAT_SEVEN_WORDS = (
+    "page:ffffea000f7afa78 count:0 mapcount:0 mapping:          (null) index:0x0\n"
+    "flags: 0x2ffff8000000000()\n"
+    "raw: 02ffff8000000000 ffff880012345679 0000000000000000 00000000ffffffff\n"
+    "raw: dead000000000100 dead000000000200 0000000000000000\n"
+    "page dumped because: nonzero mapcount\n"
+)
+
+
+def test_count_instead_of_refcount_dates_a_dump_before_v5_2_and_says_so(kernel_data):
+    decoding = decode_text(OLD_FORMAT_SEVEN_WORDS)
+    assert release_sort_key(decoding.release_name) < release_sort_key("v5.2")
+    assert decoding.names_only
+    assert any('"count:" printed, not "refcount:": before v5.2' in w for w in decoding.warnings)
+
+
+def test_refcount_and_no_page_pointer_date_a_dump_from_v6_9(kernel_data):
+    text = (
+        "page: refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x1000\n"
+        "flags: 0x17ffffc0000000(node=0|zone=2)\n"
+        "page dumped because: test\n"
+    )
+    decoding = decode_text(text)
+    assert release_sort_key(decoding.release_name) >= release_sort_key("v6.9")
+    assert any("no pointer on the page: line: v6.9 and later" in w for w in decoding.warnings)
+    pointer = decode_text(text.replace("page: refcount", "page:ffffea0000040000 refcount"))
+    assert release_sort_key("v5.2") <= release_sort_key(pointer.release_name) < release_sort_key("v6.9")
+
+
+def test_a_complete_dump_without_raw_rows_is_dated_before_v4_10_unless_its_format_is_newer(kernel_data):
+    no_raw = "page:ffffea0000040000 count:0 mapcount:-128 mapping:          (null) index:0x0\nflags: 0x0()\n"
+    old = decode_text(no_raw + "page dumped because: nonzero mapcount\n")
+    assert release_sort_key(old.release_name) < release_sort_key("v4.10")
+    # -128 printed is _mapcount -129: not PAGE_BUDDY_MAPCOUNT_VALUE (-128) before the page types.
+    assert old.type.slug == "page"
+    newer = decode_text(no_raw.replace(" count:", " refcount:") + "page dumped because: nonzero mapcount\n")
+    assert release_sort_key(newer.release_name) >= release_sort_key("v5.2")
+
+
+def test_raw_rows_shorter_than_the_builds_struct_page_are_not_read_through_its_layout(kernel_data):
+    # Word 3 of this 56-byte struct page is the counters; in v5.10..v7.3 layouts it is mapping.
+    decoding = decode_text(OLD_FORMAT_SEVEN_WORDS, release="v6.12", arch="x86_64")
+    assert decoding.type.slug == "page"
+    assert len(decoding.raw_words) == 7 and all(w.fields == () for w in decoding.raw_words)
+    assert any(
+        "7 raw words (56 bytes) but struct page of the v6.12 x86_64 build is 64 bytes" in w for w in decoding.warnings
+    )
+
+
+def test_a_printed_tail_flag_makes_a_tail_page_before_v4_4(kernel_data):
+    text = (
+        "page:ffffea000b4f0500 count:0 mapcount:-1 mapping:          (null) index:0x0\n"
+        "page flags: 0x2fffff00008000(tail)\n"
+        "page dumped because: nonzero mapcount\n"
+    )
+    decoding = decode_text(text)
+    assert decoding.tail and decoding.release_name == "v4.3"
+    assert any(r.rule.name == "PG_tail" and r.outcome == "match" for r in decoding.matched)
+    # From v4.4 compound_head says tail, and "tail" is no page flag: the rule does not hold there.
+    assert not decode_text(text, release="v5.10").tail
