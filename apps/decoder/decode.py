@@ -279,6 +279,48 @@ def _names_agree(parsed, rules_at, all_rules):
     return agreed
 
 
+# How an oops in the same text names the instruction pointer, by architecture: x86's show_ip()
+# prints "RIP: %04x:%pS" on x86_64 and "EIP: %pS" on i386 (arch/x86/kernel/dumpstack.c); 32-bit
+# ARM's __show_regs() prints "PC is at %pS" (arch/arm/kernel/process.c); arm64's prints
+# "pstate: %08llx (..)" and "pc : %pS" (arch/arm64/kernel/process.c; 32-bit ARM's own "pc : [<..>]"
+# line is told apart by its bracket).
+_REGISTER_ARCH = (
+    (re.compile(r"^RIP: "), Build.Arch.X86_64, '"RIP:"'),
+    (re.compile(r"^EIP: "), Build.Arch.I386, '"EIP:"'),
+    (re.compile(r"^PC is at "), Build.Arch.ARM, '"PC is at"'),
+    (re.compile(r"^(?:pstate: |pc : (?!\[<))"), Build.Arch.ARM64, '"pstate:"/"pc :"'),
+)
+# x86_64 maps struct pages at vmemmap_base 0xffffea0000000000 with 4-level paging
+# (__VMEMMAP_BASE_L4, arch/x86/include/asm/pgtable_64_types.h). Other vmemmap addresses say
+# nothing on their own: CONFIG_RANDOMIZE_MEMORY moves x86_64's base (real x86_64 dumps show
+# page:fffffcc2.. and page:fffffdee..), where arm64's vmemmap also lies.
+_X86_64_VMEMMAP = (0xFFFFEA0000000000, 0xFFFFEB0000000000)
+
+
+def _arch_evidence(parsed, word_bits):
+    """(architecture, what showed it) from what the text prints besides the words: the register
+    line of an oops, else a struct page address in x86_64's fixed vmemmap; (None, None) when
+    nothing does, or the evidence disagrees with itself or with the width of the words."""
+    if parsed is None:
+        return None, None
+    found = {}
+    for line in parsed.register_lines:
+        for pattern, arch, label in _REGISTER_ARCH:
+            if pattern.match(line):
+                found.setdefault(arch, f"the {label} register line of the oops")
+    if not found:
+        lo, hi = _X86_64_VMEMMAP
+        address = parsed.page_address
+        if address is not None and lo <= address < hi:
+            found[Build.Arch.X86_64] = f"the struct page address {address:x} (x86_64's vmemmap at ffffea0000000000)"
+    if len(found) != 1:
+        return None, None
+    arch, evidence = next(iter(found.items()))
+    if word_bits and Build.WORD_SIZES[arch] * 8 != word_bits:
+        return None, None
+    return arch, evidence
+
+
 def _check_release(name, loaded):
     """A release named by the caller: well-formed and not newer than what memtypes knows."""
     try:
@@ -443,9 +485,13 @@ def _where(given, release, arch, warnings):
         if arch not in Build.Arch.values:
             raise DecodeError("arch", f"No architecture named {arch!r}; memtypes knows {', '.join(Build.Arch.values)}.")
     else:
-        arch = ARCH_OF_WORD_BITS.get(given.word_bits, REFERENCE_ARCH)
-        width = f"{given.word_bits}-bit words" if given.word_bits else "words of unknown width"
-        warnings.append(f"The architecture is not given: {arch} is assumed from the dump's {width}.")
+        arch, evidence = _arch_evidence(parsed, given.word_bits)
+        if arch:
+            warnings.append(f"The architecture is not given: {arch} is inferred from {evidence}.")
+        else:
+            arch = ARCH_OF_WORD_BITS.get(given.word_bits, REFERENCE_ARCH)
+            width = f"{given.word_bits}-bit words" if given.word_bits else "words of unknown width"
+            warnings.append(f"The architecture is not given: {arch} is assumed from the dump's {width}.")
 
     if release:
         name = _check_release(release, builds)

@@ -70,6 +70,9 @@ class ParsedDump:
     head_raw: tuple[int, ...] = ()
     reason: str | None = None  # "page dumped because: ..."
     notes: tuple[str, ...] = ()
+    # The lines of an oops in the same text that name the instruction pointer the way one
+    # architecture prints it ("RIP: 0010:..", "EIP: ..", "PC is at ..", "pc : ..", "pstate: .."), as printed.
+    register_lines: tuple[str, ...] = ()
 
 
 # What comes before the dump's own words on a line, stripped repeatedly: mail quote markers,
@@ -97,6 +100,7 @@ _ROW = re.compile(r"^(?P<kind>raw|head):(?P<words>(?:\s+[0-9a-fA-F]+)+)\s*$")
 _KEY_VALUE = re.compile(r"\b([a-z_]+):\s*(\(null\)|-?0x[0-9a-f]+|-?[0-9a-f]+)(?=\s|$)")
 _RELEASE = re.compile(r"(?:Not tainted|Tainted:(?:\s+[A-Z]+)+)\s+\(?(?P<release>\d+\.\d+[\w.+~-]*)")
 _BANNER = re.compile(r"Linux version (?P<release>\d+\.\d+[\w.+~-]*)")
+_REGISTER_LINE = re.compile(r"^(?:RIP: |EIP: |PC is at |pc : |pstate: )")
 _BAD_PAGE_PFN = re.compile(r"BUG: Bad page \w+ in process .* pfn:(?P<pfn>[0-9a-f]+)\s*$")
 
 # The first word of a line that belongs to a dump, after the prefixes are stripped.
@@ -317,6 +321,7 @@ def parse(text: str) -> ParsedDump:
         text=text,
         word_bits=word_bits,
         kernel_release=_release(lines),
+        register_lines=tuple(line for line in lines if _REGISTER_LINE.match(line)),
         prefixes=tuple(prefixes),
         raw=raw,
         head_raw=head_raw,

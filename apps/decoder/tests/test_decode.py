@@ -222,3 +222,58 @@ def test_a_printed_tail_flag_makes_a_tail_page_before_v4_4(kernel_data):
     assert any(r.rule.name == "PG_tail" and r.outcome == "match" for r in decoding.matched)
     # From v4.4 compound_head says tail, and "tail" is no page flag: the rule does not hold there.
     assert not decode_text(text, release="v5.10").tail
+
+
+NO_ARCH_64 = (
+    "page: refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x1000\n"
+    "flags: 0x0()\n"
+    "raw: 0000000000000000 dead000000000100 dead000000000122 0000000000000000\n"
+    "raw: 0000000000000000 0000000000000000 00000001ffffffff 0000000000000000\n"
+    "page dumped because: test\n"
+    "CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.12.0 #1\n"
+)
+
+
+@pytest.mark.parametrize(
+    "oops, arch, evidence",
+    [
+        ("pstate: 60400005 (nZCv daif +PAN -UAO)\npc : __dump_page+0x1c/0x3a0\n", "arm64", '"pstate:"/"pc :"'),
+        ("RIP: 0010:__dump_page+0x1c/0x3a0\n", "x86_64", '"RIP:"'),
+    ],
+)
+def test_the_architecture_is_inferred_from_the_oops_register_lines(kernel_data, oops, arch, evidence):
+    decoding = decode_text(NO_ARCH_64 + oops)
+    assert decoding.arch == arch
+    assert f"The architecture is not given: {arch} is inferred from the {evidence} register line of the oops." in (
+        decoding.warnings
+    )
+
+
+def test_32_bit_register_lines_tell_arm_from_i386(kernel_data):
+    text = (
+        "page:c0ffee00 refcount:0 mapcount:0 mapping:00000000 index:0x0 pfn:0x100\n"
+        "flags: 0x0()\n"
+        "raw: 00000000 00000100 00000122 00000000 00000000 00000000 ffffffff 00000000\n"
+        "page dumped because: test\n"
+        "CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.0 #1\n"
+    )
+    assert decode_text(text + "PC is at __dump_page+0x1c/0x3a0\nLR is at dump_page+0x18/0x30\n").arch == "arm"
+    assert decode_text(text + "EIP: __dump_page+0x1c/0x3a0\n").arch == "i386"
+    # A register line of the other word width is not this dump's.
+    assert decode_text(text + "RIP: 0010:__dump_page+0x1c/0x3a0\n").arch == "i386"
+
+
+def test_an_x86_64_vmemmap_address_names_the_architecture_and_other_addresses_do_not(kernel_data):
+    text = NO_ARCH_64.replace("page: refcount", "page:ffffea0000040000 refcount")
+    decoding = decode_text(text)
+    assert decoding.arch == "x86_64"
+    assert any("inferred from the struct page address ffffea0000040000" in w for w in decoding.warnings)
+    # x86_64 with CONFIG_RANDOMIZE_MEMORY maps struct pages at addresses like arm64's vmemmap.
+    randomized = decode_text(NO_ARCH_64.replace("page: refcount", "page:fffffcc2d84d3d40 refcount"))
+    assert "The architecture is not given: x86_64 is assumed from the dump's 64-bit words." in randomized.warnings
+
+
+def test_register_lines_of_two_architectures_decide_nothing(kernel_data):
+    decoding = decode_text(NO_ARCH_64 + "RIP: 0010:foo+0x1/0x2\npstate: 60400005 (nZCv)\n")
+    assert decoding.arch == "x86_64"
+    assert "The architecture is not given: x86_64 is assumed from the dump's 64-bit words." in decoding.warnings

@@ -413,3 +413,18 @@ def test_a_release_wrapped_after_not_tainted_is_read():
         "5.18.0-rc3-00082-gfc6fff4a7ce1-dirty #2810\n"
     )
     assert result.kernel_release == "5.18.0-rc3-00082-gfc6fff4a7ce1-dirty"
+
+
+def test_the_register_lines_of_an_oops_in_the_text_are_kept():
+    result = parse(
+        "page: refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x1000\n"
+        "flags: 0x0()\n"
+        "page dumped because: test\n"
+        "[   12.000000] pstate: 60400005 (nZCv daif +PAN -UAO -TCO -DIT -SSBS BTYPE=--)\n"
+        "[   12.000001] pc : __dump_page+0x1c/0x3a0\n"
+        "[   12.000002] lr : dump_page+0x18/0x30\n"
+    )
+    assert result.register_lines == (
+        "pstate: 60400005 (nZCv daif +PAN -UAO -TCO -DIT -SSBS BTYPE=--)",
+        "pc : __dump_page+0x1c/0x3a0",
+    )
