@@ -219,6 +219,10 @@ def _inferred_release(parsed, arch):
     Candidates are the releases where some rule starts or stops holding, so each stands for
     the releases up to the next one (1 query: the rules)."""
     lo, hi, reasons = _format_range(parsed)
+    if lo and hi and release_sort_key(lo) >= release_sort_key(hi):
+        # A pasted text that mixes two kernels' lines, or a distribution kernel with a backport.
+        reasons.append("these features of the format contradict each other: the newest one decides")
+        return lo, "; ".join(reasons)
     rules = list(Rule.objects.for_list().filter(Q(arch="") | Q(arch=arch)))
 
     def inside(name):

@@ -277,3 +277,15 @@ def test_register_lines_of_two_architectures_decide_nothing(kernel_data):
     decoding = decode_text(NO_ARCH_64 + "RIP: 0010:foo+0x1/0x2\npstate: 60400005 (nZCv)\n")
     assert decoding.arch == "x86_64"
     assert "The architecture is not given: x86_64 is assumed from the dump's 64-bit words." in decoding.warnings
+
+
+def test_format_features_that_contradict_each_other_are_said_and_the_newest_one_decides(kernel_data):
+    text = (
+        "page:ffffea0000040000 count:0 mapcount:0 mapping:0000000000000000 index:0x0\n"
+        "flags: 0x0()\n"
+        "page_type: f0(buddy)\n"
+        "page dumped because: test\n"
+    )
+    decoding = decode_text(text)
+    assert decoding.release_name == "v6.12"
+    assert any("contradict each other" in w for w in decoding.warnings)
