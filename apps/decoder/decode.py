@@ -139,10 +139,23 @@ def _ordinal(name):
 
 
 # What a dump's format says about its kernel, when it does not print the release: (test on the
-# ParsedDump, oldest release, first release without it, what the reader sees). From mm/debug.c
-# across releases: the page_type line prints the top byte only since v6.12 (one page type in
-# the top byte); it printed the whole inverted word from v6.4; entire_mapcount replaced
-# compound_mapcount in the head: line in v6.2 (folio_entire_mapcount()).
+# ParsedDump, oldest release, first release without it, what the reader sees). Each boundary is
+# where mm/debug.c's __dump_page() changed what it prints:
+# - "count:" became "refcount:" with "mm: update references to page _refcount" (Baruch Siach,
+#   Message-ID cedf87b02eb8a6b3eac57e8e91da53fb15c3c44c.1556537475.git.baruch@tkos.co.il, posted
+#   2019-04-29 after v5.1-rc7, so v5.2: inferred from the merge window). v5.10's mm/debug.c (Debian
+#   linux-source 5.10.262) prints "page:%p refcount:%d".
+# - the pointer on the "page:" line ("page:%p refcount:..") is printed in v5.10 and v6.1 (their
+#   mm/debug.c); v6.12's prints "page: refcount:%d" without it. It went with the __dump_folio()
+#   rework of v6.9 (inferred from real dumps: 6.8 ones print it, 6.9 ones do not).
+# - compound_mapcount on the head line until v6.2, entire_mapcount from v6.2
+#   (folio_entire_mapcount(); v6.1's mm/debug.c prints compound_mapcount).
+# - the page_type line: the whole inverted word from v6.4 ("page_type: %#x(%pGt)"), its top byte
+#   only from v6.12 ("page_type: %x(%s)", page_type >> 24, v6.12's mm/debug.c).
+# - the raw: rows came with "mm, debug: print raw struct page data in __dump_page()" (Vlastimil
+#   Babka, v3 posted 2016-11-25 after v4.9-rc6, so v4.10: inferred from the merge window).
+# _WEAK_HINTS are read from what a dump does not show, which a reader may have cut: they narrow
+# the range only where the hints above leave room for them.
 _FORMAT_HINTS = (
     (lambda p: p.page_type is not None and p.page_type <= 0xFF, "v6.12", None, "page_type printed as its top byte"),
     (
@@ -153,22 +166,49 @@ _FORMAT_HINTS = (
     ),
     (lambda p: p.entire_mapcount is not None, "v6.2", None, "entire_mapcount printed"),
     (lambda p: p.compound_mapcount is not None, None, "v6.2", "compound_mapcount printed"),
+    (lambda p: getattr(p, "refcount_label", None) == "count", None, "v5.2", '"count:" printed, not "refcount:"'),
+    (lambda p: getattr(p, "refcount_label", None) == "refcount", "v5.2", None, '"refcount:" printed'),
+    (
+        lambda p: getattr(p, "page_pointer_printed", False),
+        None,
+        "v6.9",
+        "a pointer printed on the page: line",
+    ),
+    (
+        lambda p: getattr(p, "refcount_label", None) and not getattr(p, "page_pointer_printed", True),
+        "v6.9",
+        None,
+        "no pointer on the page: line",
+    ),
+)
+
+_WEAK_HINTS = (
+    (
+        lambda p: not p.raw and p.reason is not None and p.flags is not None and p.refcount is not None,
+        None,
+        "v4.10",
+        "no raw: rows between the page: line and the reason",
+    ),
 )
 
 
 def _format_range(parsed):
     """(oldest release, first release after, [what the reader sees]) the dump's format allows."""
     lo, hi, reasons = None, None, []
-    for test, since, until, reason in _FORMAT_HINTS:
-        if not test(parsed):
-            continue
-        if since and (lo is None or release_sort_key(since) > release_sort_key(lo)):
-            lo = since
-        if until and (hi is None or release_sort_key(until) < release_sort_key(hi)):
-            hi = until
-        reasons.append(
-            f"{reason}: {since or 'before'} {'to ' + until if until else 'and later'}".replace("before to", "before")
-        )
+    for weak, hints in ((False, _FORMAT_HINTS), (True, _WEAK_HINTS)):
+        for test, since, until, reason in hints:
+            if not test(parsed):
+                continue
+            new_lo = since if since and (lo is None or release_sort_key(since) > release_sort_key(lo)) else lo
+            new_hi = until if until and (hi is None or release_sort_key(until) < release_sort_key(hi)) else hi
+            if weak and new_lo and new_hi and release_sort_key(new_lo) >= release_sort_key(new_hi):
+                continue
+            lo, hi = new_lo, new_hi
+            reasons.append(
+                f"{reason}: {since or 'before'} {'to ' + until if until else 'and later'}".replace(
+                    "before to", "before"
+                )
+            )
     return lo, hi, reasons
 
 
@@ -179,14 +219,26 @@ def _inferred_release(parsed, arch):
     Candidates are the releases where some rule starts or stops holding, so each stands for
     the releases up to the next one (1 query: the rules)."""
     lo, hi, reasons = _format_range(parsed)
+    if lo and hi and release_sort_key(lo) >= release_sort_key(hi):
+        # A pasted text that mixes two kernels' lines, or a distribution kernel with a backport.
+        reasons.append("these features of the format contradict each other: the newest one decides")
+        return lo, "; ".join(reasons)
     rules = list(Rule.objects.for_list().filter(Q(arch="") | Q(arch=arch)))
 
     def inside(name):
         key = release_sort_key(name)
         return (lo is None or key >= release_sort_key(lo)) and (hi is None or key < release_sort_key(hi))
 
-    bounds = {r.since for r in rules if r.since} | {r.until for r in rules if r.until}
-    eras = sorted({n for n in bounds if inside(n)} | ({lo} if lo else set()), key=release_sort_key, reverse=True)
+    # A rule that stops holding at `until` stands for the releases before it too: the last one of them.
+    bounds = (
+        {r.since for r in rules if r.since}
+        | {r.until for r in rules if r.until}
+        | {_previous(r.until) for r in rules if r.until and _previous(r.until)}
+    )
+    newest = {_previous(hi)} if hi and _previous(hi) and inside(_previous(hi)) else set()
+    eras = sorted(
+        {n for n in bounds if inside(n)} | ({lo} if lo else set()) | newest, key=release_sort_key, reverse=True
+    )
     if not eras:
         major, minor, _, _ = release_sort_key(hi) if hi else (7, 0, 0, 0)
         eras = [f"v{major}.{minor - 1}" if minor else f"v{major - 1}.0"]
@@ -195,6 +247,13 @@ def _inferred_release(parsed, arch):
         if agreeing is not None:
             return name, "; ".join([*reasons, *agreeing])
     return eras[0], "; ".join(reasons)
+
+
+def _previous(name):
+    """The release before `name` in its major series (v4.4 -> v4.3); None for an x.0 release,
+    whose predecessor's number the name does not say."""
+    major, minor, _, _ = release_sort_key(name)
+    return f"v{major}.{minor - 1}" if minor else None
 
 
 def _names_agree(parsed, rules_at, all_rules):
@@ -222,6 +281,48 @@ def _names_agree(parsed, rules_at, all_rules):
         if name in flag_rules and name not in named_at:
             return None
     return agreed
+
+
+# How an oops in the same text names the instruction pointer, by architecture: x86's show_ip()
+# prints "RIP: %04x:%pS" on x86_64 and "EIP: %pS" on i386 (arch/x86/kernel/dumpstack.c); 32-bit
+# ARM's __show_regs() prints "PC is at %pS" (arch/arm/kernel/process.c); arm64's prints
+# "pstate: %08llx (..)" and "pc : %pS" (arch/arm64/kernel/process.c; 32-bit ARM's own "pc : [<..>]"
+# line is told apart by its bracket).
+_REGISTER_ARCH = (
+    (re.compile(r"^RIP: "), Build.Arch.X86_64, '"RIP:"'),
+    (re.compile(r"^EIP: "), Build.Arch.I386, '"EIP:"'),
+    (re.compile(r"^PC is at "), Build.Arch.ARM, '"PC is at"'),
+    (re.compile(r"^(?:pstate: |pc : (?!\[<))"), Build.Arch.ARM64, '"pstate:"/"pc :"'),
+)
+# x86_64 maps struct pages at vmemmap_base 0xffffea0000000000 with 4-level paging
+# (__VMEMMAP_BASE_L4, arch/x86/include/asm/pgtable_64_types.h). Other vmemmap addresses say
+# nothing on their own: CONFIG_RANDOMIZE_MEMORY moves x86_64's base (real x86_64 dumps show
+# page:fffffcc2.. and page:fffffdee..), where arm64's vmemmap also lies.
+_X86_64_VMEMMAP = (0xFFFFEA0000000000, 0xFFFFEB0000000000)
+
+
+def _arch_evidence(parsed, word_bits):
+    """(architecture, what showed it) from what the text prints besides the words: the register
+    line of an oops, else a struct page address in x86_64's fixed vmemmap; (None, None) when
+    nothing does, or the evidence disagrees with itself or with the width of the words."""
+    if parsed is None:
+        return None, None
+    found = {}
+    for line in parsed.register_lines:
+        for pattern, arch, label in _REGISTER_ARCH:
+            if pattern.match(line):
+                found.setdefault(arch, f"the {label} register line of the oops")
+    if not found:
+        lo, hi = _X86_64_VMEMMAP
+        address = parsed.page_address
+        if address is not None and lo <= address < hi:
+            found[Build.Arch.X86_64] = f"the struct page address {address:x} (x86_64's vmemmap at ffffea0000000000)"
+    if len(found) != 1:
+        return None, None
+    arch, evidence = next(iter(found.items()))
+    if word_bits and Build.WORD_SIZES[arch] * 8 != word_bits:
+        return None, None
+    return arch, evidence
 
 
 def _check_release(name, loaded):
@@ -325,6 +426,15 @@ def _decode(given, release, arch):
     use_words = bool(given.raw) and not where.names_only and page_size > 0
     if not given.raw and parsed is not None:
         warnings.append("The dump has no raw: rows: the type is decided from the values it prints.")
+    if use_words and parsed is not None and len(given.raw) * word_size < page_size:
+        # A struct page smaller than the build's is of another layout (an older release, or
+        # config options the build does not share): its words cannot be read at these offsets.
+        use_words = False
+        warnings.append(
+            f"The dump has {len(given.raw)} raw words ({len(given.raw) * word_size} bytes) but struct page of "
+            f"the {build.release.name} {build.arch} build is {page_size} bytes: the words are of another layout "
+            "and are not read through it; the type is decided from the values the dump prints."
+        )
     if use_words and len(given.raw) * word_size != page_size:
         warnings.append(
             f"The dump has {len(given.raw)} raw words ({len(given.raw) * word_size} bytes); struct page of the "
@@ -379,9 +489,13 @@ def _where(given, release, arch, warnings):
         if arch not in Build.Arch.values:
             raise DecodeError("arch", f"No architecture named {arch!r}; memtypes knows {', '.join(Build.Arch.values)}.")
     else:
-        arch = ARCH_OF_WORD_BITS.get(given.word_bits, REFERENCE_ARCH)
-        width = f"{given.word_bits}-bit words" if given.word_bits else "words of unknown width"
-        warnings.append(f"The architecture is not given: {arch} is assumed from the dump's {width}.")
+        arch, evidence = _arch_evidence(parsed, given.word_bits)
+        if arch:
+            warnings.append(f"The architecture is not given: {arch} is inferred from {evidence}.")
+        else:
+            arch = ARCH_OF_WORD_BITS.get(given.word_bits, REFERENCE_ARCH)
+            width = f"{given.word_bits}-bit words" if given.word_bits else "words of unknown width"
+            warnings.append(f"The architecture is not given: {arch} is assumed from the dump's {width}.")
 
     if release:
         name = _check_release(release, builds)

@@ -40,8 +40,10 @@ class ParsedDump:
     pfn: int | None = None
     page_address: int | None = None  # the struct page address on the "page:" line; None when hashed or absent
     page_pointer: int | None = None  # the pointer on the "page:" line as printed, hashed or not
+    page_pointer_printed: bool = False  # "page:<ptr>" or "page:(____ptrval____)", not "page: refcount:"
     pointers_hashed: bool = False  # %p printed hashed values (0000000012345678), not addresses
     refcount: int | None = None  # "refcount:" (v5.x on) or "count:" (v4.x)
+    refcount_label: str | None = None  # "count" or "refcount", the word dump_page printed before it
     mapcount: int | None = None
     # The mapping as printed: page_mapping()/folio_mapping(), which is NULL for an anonymous page,
     # so raw word 3 is the real field; hashed when pointers_hashed; 0 for "(null)" or zeroes.
@@ -68,6 +70,9 @@ class ParsedDump:
     head_raw: tuple[int, ...] = ()
     reason: str | None = None  # "page dumped because: ..."
     notes: tuple[str, ...] = ()
+    # The lines of an oops in the same text that name the instruction pointer the way one
+    # architecture prints it ("RIP: 0010:..", "EIP: ..", "PC is at ..", "pc : ..", "pstate: .."), as printed.
+    register_lines: tuple[str, ...] = ()
 
 
 # What comes before the dump's own words on a line, stripped repeatedly: mail quote markers,
@@ -95,6 +100,7 @@ _ROW = re.compile(r"^(?P<kind>raw|head):(?P<words>(?:\s+[0-9a-fA-F]+)+)\s*$")
 _KEY_VALUE = re.compile(r"\b([a-z_]+):\s*(\(null\)|-?0x[0-9a-f]+|-?[0-9a-f]+)(?=\s|$)")
 _RELEASE = re.compile(r"(?:Not tainted|Tainted:(?:\s+[A-Z]+)+)\s+\(?(?P<release>\d+\.\d+[\w.+~-]*)")
 _BANNER = re.compile(r"Linux version (?P<release>\d+\.\d+[\w.+~-]*)")
+_REGISTER_LINE = re.compile(r"^(?:RIP: |EIP: |PC is at |pc : |pstate: )")
 _BAD_PAGE_PFN = re.compile(r"BUG: Bad page \w+ in process .* pfn:(?P<pfn>[0-9a-f]+)\s*$")
 
 # The first word of a line that belongs to a dump, after the prefixes are stripped.
@@ -129,7 +135,13 @@ def _wants_continuation(line, next_line, row_words):
     if not next_line or _is_dump_line(next_line):
         return False
     if _is_page_line(line):
+        if re.search(r"\b(?:mapping|head):$", line):
+            # "mapping:" ended the line and its pointer starts the next one.
+            return bool(re.match(r"^(?:[0-9a-f]{8}|[0-9a-f]{16}|\(null\))(?:\s|$)", next_line))
         return bool(re.match(r"^(?:(?:ref)?count|mapcount|mapping|index|pfn|compound_\w+):", next_line))
+    if line in ("raw:", "head:"):
+        # The row's label alone on its line, its words on the next.
+        return _only_hex_words(next_line)
     if re.match(r"^(?:[a-z]+ )?flags:\s*(0x[0-9a-f]+\([^)]*)?$", line):
         return bool(re.match(r"^(0x[0-9a-f]+\(|[^()]*\))", next_line))
     row = _ROW.match(line)
@@ -309,6 +321,7 @@ def parse(text: str) -> ParsedDump:
         text=text,
         word_bits=word_bits,
         kernel_release=_release(lines),
+        register_lines=tuple(line for line in lines if _REGISTER_LINE.match(line)),
         prefixes=tuple(prefixes),
         raw=raw,
         head_raw=head_raw,
@@ -349,6 +362,7 @@ def _read_numbers(body, values, keys):
 def _read_page_line(line, values, notes):
     match = _PAGE_LINE.search(line)
     ptr = match.group("ptr")
+    values["page_pointer_printed"] = bool(ptr)
     if ptr and ptr.startswith("("):
         notes.append(f"the page pointer was not printed: {ptr}")
     elif ptr:
@@ -374,6 +388,9 @@ def _read_page_line(line, values, notes):
         # Some reports carry the flags on the page: line itself (v4.4-rc and v5.8-rc1 ones do).
         _read_flags(body[flags_at + 1 :], values, notes)
         body = body[:flags_at]
+    label = re.search(r"(?:^|\s)(ref)?count:", body)
+    if label:
+        values["refcount_label"] = "refcount" if label.group(1) else "count"
     _read_numbers(body, values, _PAGE_KEYS)
 
 

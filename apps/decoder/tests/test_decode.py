@@ -159,3 +159,133 @@ def test_a_tail_pages_words_are_labelled_as_a_tail_and_its_head_rows_as_its_head
         (on, keeps) for _, on, keeps in head[3].used
     ]
     assert "For a tail page dump_page prints its head's flags: raw word 0 is the page's own." in decoding.warnings
+
+
+# Minimal dumps in the shapes of their era, for the release a dump's format allows.
+OLD_FORMAT_SEVEN_WORDS = (
+    "page:ffffea000f7afa78 count:0 mapcount:0 mapping:          (null) index:0x0\n"
+    "flags: 0x2ffff8000000000()\n"
+    "raw: 02ffff8000000000 ffff880012345679 0000000000000000 00000000ffffffff\n"
+    "raw: dead000000000100 dead000000000200 0000000000000000\n"
+    "page dumped because: nonzero mapcount\n"
+)
+
+
+def test_count_instead_of_refcount_dates_a_dump_before_v5_2_and_says_so(kernel_data):
+    decoding = decode_text(OLD_FORMAT_SEVEN_WORDS)
+    assert release_sort_key(decoding.release_name) < release_sort_key("v5.2")
+    assert decoding.names_only
+    assert any('"count:" printed, not "refcount:": before v5.2' in w for w in decoding.warnings)
+
+
+def test_refcount_and_no_page_pointer_date_a_dump_from_v6_9(kernel_data):
+    text = (
+        "page: refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x1000\n"
+        "flags: 0x17ffffc0000000(node=0|zone=2)\n"
+        "page dumped because: test\n"
+    )
+    decoding = decode_text(text)
+    assert release_sort_key(decoding.release_name) >= release_sort_key("v6.9")
+    assert any("no pointer on the page: line: v6.9 and later" in w for w in decoding.warnings)
+    pointer = decode_text(text.replace("page: refcount", "page:ffffea0000040000 refcount"))
+    assert release_sort_key("v5.2") <= release_sort_key(pointer.release_name) < release_sort_key("v6.9")
+
+
+def test_a_complete_dump_without_raw_rows_is_dated_before_v4_10_unless_its_format_is_newer(kernel_data):
+    no_raw = "page:ffffea0000040000 count:0 mapcount:-128 mapping:          (null) index:0x0\nflags: 0x0()\n"
+    old = decode_text(no_raw + "page dumped because: nonzero mapcount\n")
+    assert release_sort_key(old.release_name) < release_sort_key("v4.10")
+    # -128 printed is _mapcount -129: not PAGE_BUDDY_MAPCOUNT_VALUE (-128) before the page types.
+    assert old.type.slug == "page"
+    newer = decode_text(no_raw.replace(" count:", " refcount:") + "page dumped because: nonzero mapcount\n")
+    assert release_sort_key(newer.release_name) >= release_sort_key("v5.2")
+
+
+def test_raw_rows_shorter_than_the_builds_struct_page_are_not_read_through_its_layout(kernel_data):
+    # Word 3 of this 56-byte struct page is the counters; in v5.10..v7.3 layouts it is mapping.
+    decoding = decode_text(OLD_FORMAT_SEVEN_WORDS, release="v6.12", arch="x86_64")
+    assert decoding.type.slug == "page"
+    assert len(decoding.raw_words) == 7 and all(w.fields == () for w in decoding.raw_words)
+    assert any(
+        "7 raw words (56 bytes) but struct page of the v6.12 x86_64 build is 64 bytes" in w for w in decoding.warnings
+    )
+
+
+def test_a_printed_tail_flag_makes_a_tail_page_before_v4_4(kernel_data):
+    text = (
+        "page:ffffea000b4f0500 count:0 mapcount:-1 mapping:          (null) index:0x0\n"
+        "page flags: 0x2fffff00008000(tail)\n"
+        "page dumped because: nonzero mapcount\n"
+    )
+    decoding = decode_text(text)
+    assert decoding.tail and decoding.release_name == "v4.3"
+    assert any(r.rule.name == "PG_tail" and r.outcome == "match" for r in decoding.matched)
+    # From v4.4 compound_head says tail, and "tail" is no page flag: the rule does not hold there.
+    assert not decode_text(text, release="v5.10").tail
+
+
+NO_ARCH_64 = (
+    "page: refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x1000\n"
+    "flags: 0x0()\n"
+    "raw: 0000000000000000 dead000000000100 dead000000000122 0000000000000000\n"
+    "raw: 0000000000000000 0000000000000000 00000001ffffffff 0000000000000000\n"
+    "page dumped because: test\n"
+    "CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.12.0 #1\n"
+)
+
+
+@pytest.mark.parametrize(
+    "oops, arch, evidence",
+    [
+        ("pstate: 60400005 (nZCv daif +PAN -UAO)\npc : __dump_page+0x1c/0x3a0\n", "arm64", '"pstate:"/"pc :"'),
+        ("RIP: 0010:__dump_page+0x1c/0x3a0\n", "x86_64", '"RIP:"'),
+    ],
+)
+def test_the_architecture_is_inferred_from_the_oops_register_lines(kernel_data, oops, arch, evidence):
+    decoding = decode_text(NO_ARCH_64 + oops)
+    assert decoding.arch == arch
+    assert f"The architecture is not given: {arch} is inferred from the {evidence} register line of the oops." in (
+        decoding.warnings
+    )
+
+
+def test_32_bit_register_lines_tell_arm_from_i386(kernel_data):
+    text = (
+        "page:c0ffee00 refcount:0 mapcount:0 mapping:00000000 index:0x0 pfn:0x100\n"
+        "flags: 0x0()\n"
+        "raw: 00000000 00000100 00000122 00000000 00000000 00000000 ffffffff 00000000\n"
+        "page dumped because: test\n"
+        "CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.0 #1\n"
+    )
+    assert decode_text(text + "PC is at __dump_page+0x1c/0x3a0\nLR is at dump_page+0x18/0x30\n").arch == "arm"
+    assert decode_text(text + "EIP: __dump_page+0x1c/0x3a0\n").arch == "i386"
+    # A register line of the other word width is not this dump's.
+    assert decode_text(text + "RIP: 0010:__dump_page+0x1c/0x3a0\n").arch == "i386"
+
+
+def test_an_x86_64_vmemmap_address_names_the_architecture_and_other_addresses_do_not(kernel_data):
+    text = NO_ARCH_64.replace("page: refcount", "page:ffffea0000040000 refcount")
+    decoding = decode_text(text)
+    assert decoding.arch == "x86_64"
+    assert any("inferred from the struct page address ffffea0000040000" in w for w in decoding.warnings)
+    # x86_64 with CONFIG_RANDOMIZE_MEMORY maps struct pages at addresses like arm64's vmemmap.
+    randomized = decode_text(NO_ARCH_64.replace("page: refcount", "page:fffffcc2d84d3d40 refcount"))
+    assert "The architecture is not given: x86_64 is assumed from the dump's 64-bit words." in randomized.warnings
+
+
+def test_register_lines_of_two_architectures_decide_nothing(kernel_data):
+    decoding = decode_text(NO_ARCH_64 + "RIP: 0010:foo+0x1/0x2\npstate: 60400005 (nZCv)\n")
+    assert decoding.arch == "x86_64"
+    assert "The architecture is not given: x86_64 is assumed from the dump's 64-bit words." in decoding.warnings
+
+
+def test_format_features_that_contradict_each_other_are_said_and_the_newest_one_decides(kernel_data):
+    text = (
+        "page:ffffea0000040000 count:0 mapcount:0 mapping:0000000000000000 index:0x0\n"
+        "flags: 0x0()\n"
+        "page_type: f0(buddy)\n"
+        "page dumped because: test\n"
+    )
+    decoding = decode_text(text)
+    assert decoding.release_name == "v6.12"
+    assert any("contradict each other" in w for w in decoding.warnings)

@@ -378,3 +378,53 @@ def test_it_rejects_raw_rows_that_are_not_hex():
         "raw: row 1 is not hexadecimal words: "
         "'raw: 04fff0000000000g ffff88801a041280 ffffea0000d6e3c0 dead000000000008'."
     )
+
+
+def test_a_row_label_alone_on_its_line_takes_the_words_of_the_next():
+    result = parse(
+        "page: refcount:0 mapcount:0 mapping:\n"
+        "0000000000000000 index:0x0 pfn:0x743\n"
+        "flags: 0x7ffff000000000(node=0|zone=0)\n"
+        "raw:\n"
+        "007ffff000000000 c00c00000001d0c8 c00c00000001d0c8 0000000000000000\n"
+        "raw:\n"
+        "0000000000000000 0000000000000000 00000000ffffffff 0000000000000000\n"
+        "head:\n"
+        "007ffff000000040 0000000000000000 dead000000000122 0000000000000000\n"
+        "page dumped because: corrupted mapping in tail page\n"
+    )
+    assert result.raw == (0x7FFFF000000000, 0xC00C00000001D0C8, 0xC00C00000001D0C8, 0, 0, 0, 0xFFFFFFFF, 0)
+    assert result.head_raw == (0x7FFFF000000040, 0, 0xDEAD000000000122, 0)
+    assert (result.mapping, result.index, result.pfn) == (0, 0, 0x743)
+    assert result.word_bits == 64
+
+
+def test_a_row_label_alone_before_a_line_that_is_not_words_is_an_error():
+    with pytest.raises(DumpError, match="raw: row 1"):
+        parse("page: refcount:0 mapcount:0 mapping:0000000000000000 index:0x0\nraw:\nsome words\nraw: 00 11\n")
+
+
+def test_a_release_wrapped_after_not_tainted_is_read():
+    result = parse(
+        "page: refcount:0 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x743\n"
+        "flags: 0x7ffff000000000(node=0|zone=0)\n"
+        "page dumped because: nonzero mapcount\n"
+        "CPU: 0 PID: 1 Comm: swapper/0 Not tainted \n"
+        "5.18.0-rc3-00082-gfc6fff4a7ce1-dirty #2810\n"
+    )
+    assert result.kernel_release == "5.18.0-rc3-00082-gfc6fff4a7ce1-dirty"
+
+
+def test_the_register_lines_of_an_oops_in_the_text_are_kept():
+    result = parse(
+        "page: refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x1000\n"
+        "flags: 0x0()\n"
+        "page dumped because: test\n"
+        "[   12.000000] pstate: 60400005 (nZCv daif +PAN -UAO -TCO -DIT -SSBS BTYPE=--)\n"
+        "[   12.000001] pc : __dump_page+0x1c/0x3a0\n"
+        "[   12.000002] lr : dump_page+0x18/0x30\n"
+    )
+    assert result.register_lines == (
+        "pstate: 60400005 (nZCv daif +PAN -UAO -TCO -DIT -SSBS BTYPE=--)",
+        "pc : __dump_page+0x1c/0x3a0",
+    )
