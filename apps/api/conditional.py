@@ -18,13 +18,21 @@ from memtypes_site.cache import etag_for, version_of_etag
 class ConditionalMixin:
     """For views and viewsets: the current ETag on a successful write (for a created object,
     the ETag of its Location), and 412 for a stale If-Match (call check_if_match() inside the
-    write's transaction, after locking the row)."""
+    write's transaction, after locking the row). A view whose POST only computes an answer
+    (writes_data = False) gets no ETag: there is no new state to name."""
+
+    writes_data = True
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("POST", "PUT", "PATCH") and response.status_code in (
-            status.HTTP_200_OK,
-            status.HTTP_201_CREATED,
+        if (
+            self.writes_data
+            and request.method in ("POST", "PUT", "PATCH")
+            and response.status_code
+            in (
+                status.HTTP_200_OK,
+                status.HTTP_201_CREATED,
+            )
         ):
             path = urlsplit(response["Location"]).path if "Location" in response else None
             response["ETag"] = etag_for(request, version.current(), path)

@@ -28,6 +28,7 @@ class DecodeView(ApiMixin, APIView):
     writes nothing. Input is capped at 64 KiB."""
 
     permission_classes = [AllowAny]
+    writes_data = False
     # It writes nothing, so it needs no session (and no CSRF token) and no credentials.
     authentication_classes = []
     http_method_names = ["post", "options"]
