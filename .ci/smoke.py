@@ -52,6 +52,7 @@ def environment(database_url, redis_url, port):
         "DJANGO_HSTS_PRELOAD": "1",
         "DJANGO_ADMIN_PATH": "admin/",
         "DJANGO_LOG_LEVEL": "WARNING",
+        "MEMTYPES_SOURCE_BROWSER": "https://elixir.bootlin.com/linux",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "GUNICORN_WORKERS": "",

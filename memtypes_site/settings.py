@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.kernel",
     "apps.api",
     "apps.diagrams",
+    "apps.decoder",
     "apps.web",
 ]
 
@@ -175,6 +176,10 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
+
+# Kernel identifiers link to their definition in this source browser, at the release tag
+# (https://elixir.bootlin.com/linux/v6.12/source/include/linux/mm_types.h).
+MEMTYPES_SOURCE_BROWSER = env_str("MEMTYPES_SOURCE_BROWSER") or "https://elixir.bootlin.com/linux"
 
 # The admin's address: set DJANGO_ADMIN_PATH to move it away from the one every scanner tries.
 ADMIN_PATH = env_str("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"

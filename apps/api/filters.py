@@ -52,7 +52,7 @@ class MemoryTypeFilter(django_filters.FilterSet):
 
     class Meta:
         model = MemoryType
-        fields = ["status", "area", "descriptor", "on_lru", "user_mappable", "memdesc_type"]
+        fields = ["status", "area", "descriptor", "on_lru", "user_mappable"]
 
 
 class RelationFilter(django_filters.FilterSet):

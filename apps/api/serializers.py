@@ -18,9 +18,11 @@ from apps.kernel.models import (
     REFERENCE_ARCH,
     Backport,
     Build,
+    DatedView,
     EnumValue,
     Field,
     FieldUsage,
+    MemdescNumber,
     MemoryType,
     Release,
     Source,
@@ -206,8 +208,6 @@ class MemoryTypeSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "status",
             "area",
             "descriptor",
-            "memdesc_type",
-            "memdesc_revision",
             "on_lru",
             "user_mappable",
             "parents",
@@ -222,6 +222,18 @@ class DiagramLinksSerializer(serializers.Serializer):
     dot = serializers.URLField()
 
 
+class MemdescNumberSerializer(serializers.ModelSerializer):
+    """The type's number in one revision of the memdesc plan's table."""
+
+    table = serializers.CharField(source="table.name")
+    table_position = serializers.IntegerField(source="table.position", help_text="1 for the earliest revision read.")
+    source = BriefSourceSerializer(source="table.source")
+
+    class Meta:
+        model = MemdescNumber
+        fields = ["table", "table_position", "number", "subtype", "meaning", "source"]
+
+
 class MemoryTypeDetailSerializer(MemoryTypeSerializer):
     """A memory type with everything its page shows: parents and children with the notes on
     the relations, identification per release, sources, and its field usage per release; with
@@ -230,6 +242,7 @@ class MemoryTypeDetailSerializer(MemoryTypeSerializer):
     parents = ParentSerializer(source="parent_relations", many=True, read_only=True)
     children = ChildSerializer(source="child_relations", many=True, read_only=True)
     identification = IdentificationSerializer(source="identifications", many=True, read_only=True)
+    memdesc = MemdescNumberSerializer(source="memdesc_numbers", many=True, read_only=True)
     usages = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField(help_text="The type's page for people.")
     diagrams = serializers.SerializerMethodField(help_text="The type's hierarchy picture in each format.")
@@ -242,6 +255,7 @@ class MemoryTypeDetailSerializer(MemoryTypeSerializer):
             "free_api",
             "children",
             "identification",
+            "memdesc",
             "usages",
             "page_url",
             "diagrams",
@@ -334,13 +348,17 @@ class ReleaseSerializer(ModelCleanMixin, serializers.ModelSerializer):
     builds = BuildSerializer(many=True, read_only=True)
     backports = BackportSerializer(many=True, read_only=True)
     matrix_url = serializers.SerializerMethodField()
+    rules_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Release
-        fields = ["url", "name", "notes", "builds", "backports", "matrix_url"]
+        fields = ["url", "name", "notes", "builds", "backports", "matrix_url", "rules_url"]
 
     def get_matrix_url(self, release) -> str:
         return absolute(self.context.get("request"), "release-matrix", name=release.name)
+
+    def get_rules_url(self, release) -> str:
+        return absolute(self.context.get("request"), "release-rules", name=release.name)
 
 
 class LayoutFieldSerializer(serializers.ModelSerializer):
@@ -514,3 +532,43 @@ class MatrixSerializer(serializers.Serializer):
     page_size = serializers.IntegerField()
     types = BriefTypeSerializer(many=True)
     rows = MatrixRowSerializer(many=True)
+
+
+class EdgeSerializer(serializers.Serializer):
+    parent = serializers.CharField()
+    child = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class TreeNodeSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+
+TreeNodeSerializer._declared_fields["children"] = TreeNodeSerializer(many=True)
+
+
+class HierarchySerializer(serializers.Serializer):
+    nodes = GraphTypeSerializer(many=True)
+    edges = EdgeSerializer(many=True)
+    roots = serializers.ListField(child=serializers.CharField())
+    tree = TreeNodeSerializer(many=True)
+    diagrams = DiagramLinksSerializer(help_text="The hierarchy as a picture in each format.")
+
+
+class DatedViewSerializer(serializers.ModelSerializer):
+    """A dated drawing of the hierarchy: who drew it when (its source), kept whole beside the
+    current hierarchy."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:dated-view-detail", lookup_field="slug")
+    source = BriefSourceSerializer(read_only=True)
+    edge_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = DatedView
+        fields = ["slug", "name", "url", "date", "source", "note", "edge_count"]
+
+
+class DatedViewDetailSerializer(HierarchySerializer):
+    view = DatedViewSerializer()

@@ -25,15 +25,17 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.api import filters
+from apps.api import search as search_api
 from apps.api import serializers as api
 from apps.api.conditional import ConditionalMixin
 from apps.api.renderers import CSVRenderer
-from apps.diagrams.links import diagram_urls
 from apps.kernel import drift, graph, layouts
+from apps.kernel import search as kernel_search
 from apps.kernel.models import (
     REFERENCE_ARCH,
     Backport,
     Build,
+    BuildNotFound,
     Field,
     FieldUsage,
     MemoryType,
@@ -79,12 +81,14 @@ class ApiRoot(ApiMixin, APIView):
         names = {
             "types": "api:type-list",
             "hierarchy": "api:hierarchy",
+            "views": "api:dated-view-list",
             "relations": "api:relation-list",
             "releases": "api:release-list",
             "usages": "api:usage-list",
             "sources": "api:source-list",
             "diff": "api:diff",
             "search": "api:search",
+            "lifecycle": "api:lifecycle",
             "schema": "api:schema",
             "docs": "api:docs",
         }
@@ -207,7 +211,7 @@ class MemoryTypeViewSet(WriteMixin, viewsets.ModelViewSet):
     noun = "type"
     filterset_class = filters.MemoryTypeFilter
     search_fields = ["slug", "name", "summary", "description", "descriptor"]
-    ordering_fields = ["slug", "name", "status", "area", "memdesc_type"]
+    ordering_fields = ["slug", "name", "status", "area"]
 
     def get_queryset(self):
         if self.action == "list":
@@ -312,15 +316,10 @@ class ReleaseViewSet(WriteMixin, viewsets.ModelViewSet):
 
     def build(self, name):
         """The build of release `name` for ?arch= (x86_64 by default); 404 saying what is missing."""
-        arch = self.request.query_params.get("arch") or REFERENCE_ARCH
-        build = Build.objects.of(name, arch)
-        if build is not None:
-            return build
-        if arch not in Build.Arch.values:
-            raise NotFound(f"No architecture named {arch!r}; memtypes knows {', '.join(Build.Arch.values)}.")
-        if not Release.objects.filter(name=name).exists():
-            raise NotFound(f"No release named {name}.")
-        raise NotFound(f"Release {name} has no build for {arch}.")
+        try:
+            return Build.objects.find(name, self.request.query_params.get("arch"))
+        except BuildNotFound as exc:
+            raise NotFound(str(exc)) from exc
 
     def describe(self, release):
         return release.name
@@ -416,67 +415,6 @@ class UsageViewSet(WriteMixin, viewsets.ModelViewSet):
         return [usage.memory_type]
 
 
-class EdgeSerializer(serializers.Serializer):
-    parent = serializers.CharField()
-    child = serializers.CharField()
-    note = serializers.CharField(allow_blank=True)
-
-
-class TreeNodeSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    url = serializers.URLField()
-
-
-TreeNodeSerializer._declared_fields["children"] = TreeNodeSerializer(many=True)
-
-
-class HierarchySerializer(serializers.Serializer):
-    nodes = api.GraphTypeSerializer(many=True)
-    edges = EdgeSerializer(many=True)
-    roots = serializers.ListField(child=serializers.CharField())
-    tree = TreeNodeSerializer(many=True)
-    diagrams = api.DiagramLinksSerializer(help_text="The whole hierarchy as a picture in each format.")
-
-
-class HierarchyView(ApiMixin, APIView):
-    """The whole memory-type hierarchy (a DAG): nodes and edges (parent > child with the note),
-    the roots, and a nested tree from the roots in which a type with several parents appears
-    under each of them."""
-
-    permission_classes = [AllowAny]
-    http_method_names = READ_ONLY
-
-    @extend_schema(responses=HierarchySerializer)
-    def get(self, request):
-        dag = graph.whole()
-        context = {"request": request}
-        nodes = api.GraphTypeSerializer(dag.types, many=True, context=context).data
-        urls = {node["slug"]: node["url"] for node in nodes}
-
-        def branch(item):
-            node = item["type"]
-            return {
-                "slug": node.slug,
-                "name": node.name,
-                "url": urls[node.slug],
-                "children": [branch(kid) for kid in item["children"]],
-            }
-
-        return Response(
-            {
-                "nodes": nodes,
-                "edges": [
-                    {"parent": dag.by_id[rel.parent_id].slug, "child": dag.by_id[rel.child_id].slug, "note": rel.note}
-                    for rel in dag.relations
-                ],
-                "roots": [t.slug for t in dag.roots()],
-                "tree": [branch(item) for item in dag.tree()],
-                "diagrams": diagram_urls(request=request),
-            }
-        )
-
-
 class DiffQuerySerializer(serializers.Serializer):
     # "from" is a Python keyword: the field is declared under its query name below.
     to = serializers.CharField(help_text="The newer release, e.g. v6.12.")
@@ -570,6 +508,13 @@ class StaleIdentificationSerializer(serializers.Serializer):
     names = serializers.ListField(child=serializers.CharField(), help_text="What it names that the newer build lacks.")
 
 
+class IdentificationChangeSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    before = serializers.CharField(allow_null=True, help_text="The test in effect at the older release, if any.")
+    after = serializers.CharField(allow_null=True, help_text="The test in effect at the newer release, if any.")
+    since = serializers.CharField(allow_null=True, help_text="The release the newer test holds from.")
+
+
 class TypeUsageDiffSerializer(serializers.Serializer):
     type = serializers.CharField()
     added = UsedFieldSerializer(many=True)
@@ -589,6 +534,9 @@ class DiffSerializer(serializers.Serializer):
     usages = TypeUsageDiffSerializer(many=True)
     stranded = StrandedUsageSerializer(many=True, help_text="Usages of the older build whose field is gone or moved.")
     identifications = StaleIdentificationSerializer(many=True)
+    identification_changes = IdentificationChangeSerializer(
+        many=True, help_text="Per type, the identification that differs between the two releases."
+    )
 
 
 DiffSerializer._declared_fields = {"from": serializers.CharField(), **DiffSerializer._declared_fields}
@@ -619,8 +567,9 @@ class DiffView(ApiMixin, APIView):
     (a field the kernel renamed at the same offset with the same C type and size, e.g. index
     became __folio_index, compound_head became compound_info); per memory type the usages added,
     removed or changed; the usages whose field vanished, moved or was renamed; and the
-    identification tests that name a field the newer build lacks. ?arch= compares the builds of
-    one architecture (x86_64 when absent)."""
+    identification tests that name a field the newer build lacks; and per type the identification
+    that changed (identification_changes). ?arch= compares the builds of one architecture (x86_64
+    when absent)."""
 
     permission_classes = [AllowAny]
     http_method_names = READ_ONLY
@@ -694,6 +643,15 @@ class DiffView(ApiMixin, APIView):
                     }
                     for s in result.identifications
                 ],
+                "identification_changes": [
+                    {
+                        "type": c["type"].slug,
+                        "before": c["before"].test if c["before"] else None,
+                        "after": c["after"].test if c["after"] else None,
+                        "since": c["after"].since if c["after"] else None,
+                    }
+                    for c in result.identification_changes
+                ],
             }
         )
 
@@ -723,11 +681,19 @@ class SearchResultSerializer(serializers.Serializer):
     types = api.GraphTypeSerializer(many=True)
     fields = FoundFieldSerializer(many=True)
     usages = api.UsageSerializer(many=True)
+    identifier = search_api.IdentifierResultSerializer(
+        help_text="The whole query as one kernel identifier: the types naming it (APIs and identification "
+        "included), fields and enum values of that name with the releases they appear in, and sources."
+    )
 
 
 class SearchView(ApiMixin, APIView):
     """Search across memory types (slug, name, summary, description, descriptor), struct fields
-    (name, C type) and usages (what a type keeps): ?q=mapping. Every word must match."""
+    (name, C type) and usages (what a type keeps): ?q=mapping. Every word must match.
+    `identifier` takes the whole query as a kernel identifier (?q=compound_info, PGTY_slab,
+    folio_test_anon): the types naming it in their text, allocation and free APIs or
+    identification tests; struct fields and enum values of that name, each with the releases
+    (and builds) it appears in; and the sources naming it."""
 
     permission_classes = [AllowAny]
     http_method_names = READ_ONLY
@@ -767,6 +733,9 @@ class SearchView(ApiMixin, APIView):
                 "fields": FoundFieldSerializer(found_fields[: self.limit], many=True, context=context).data,
                 "usages": api.UsageSerializer(
                     FieldUsage.objects.for_list().filter(usages)[: self.limit], many=True, context=context
+                ).data,
+                "identifier": search_api.IdentifierResultSerializer(
+                    kernel_search.search(query.validated_data["q"], self.limit), context=context
                 ).data,
             }
         )

@@ -102,8 +102,15 @@ def inline_svg(dag):
 
     Text from the database reaches the SVG only escaped (see apps.diagrams.dot), so the markup is
     safe to output unescaped. Never raises for a drawing problem: the Picture's error says it."""
+    return inline_dot(dot.build(dag))
+
+
+def inline_dot(dot_text):
+    """Picture of DOT text built by this app (apps.diagrams.dot, apps.diagrams.lifecycle, which
+    escape every piece of text from the database) for a page; never raises for a drawing
+    problem: the Picture's error says it."""
     try:
-        svg = render(dot.build(dag), "svg")
+        svg = render(dot_text, "svg")
     except RenderError as exc:
         return Picture(error=f"The diagram cannot be drawn: {exc}")
     return Picture(svg=mark_safe(svg_markup(svg)))

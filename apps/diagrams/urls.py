@@ -25,4 +25,7 @@ app_name = "diagrams"
 urlpatterns = [
     path("diagram.<diagram_format:fmt>", views.whole_diagram, name="whole"),
     path("types/<str:slug>/diagram.<diagram_format:fmt>", views.type_diagram, name="type"),
+    path("views/<slug:slug>/diagram.<diagram_format:fmt>", views.view_diagram, name="view"),
+    path("lifecycle.<diagram_format:fmt>", views.whole_lifecycle, name="lifecycle"),
+    path("types/<str:slug>/lifecycle.<diagram_format:fmt>", views.type_lifecycle, name="type-lifecycle"),
 ]

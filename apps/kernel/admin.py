@@ -12,14 +12,19 @@ from reversion.admin import VersionAdmin
 from apps.kernel.models import (
     Backport,
     Build,
+    DatedView,
+    DatedViewEdge,
     EnumValue,
     Field,
     FieldUsage,
     Identification,
+    MemdescNumber,
+    MemdescTable,
     MemoryType,
     Release,
     Source,
     StructLayout,
+    Transition,
     TypeRelation,
 )
 
@@ -47,6 +52,12 @@ class UsageInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("field__layout__build__release", "source")
+
+
+class MemdescNumberInline(admin.TabularInline):
+    model = MemdescNumber
+    extra = 0
+    verbose_name_plural = "memdesc type numbers (one per revision of the plan's table)"
 
 
 class MemoryTypeForm(forms.ModelForm):
@@ -90,7 +101,6 @@ class MemoryTypeAdmin(VersionAdmin):
         "area",
         "status",
         "descriptor",
-        "memdesc_type",
         "on_lru",
         "user_mappable",
         "usage_count",
@@ -99,7 +109,7 @@ class MemoryTypeAdmin(VersionAdmin):
     search_fields = ["slug", "name", "summary", "description", "descriptor"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["sources"]
-    inlines = [ParentInline, IdentificationInline, UsageInline]
+    inlines = [ParentInline, IdentificationInline, MemdescNumberInline, UsageInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "summary", "description", "status", "area", "opened_version"]}),
         (
@@ -107,8 +117,6 @@ class MemoryTypeAdmin(VersionAdmin):
             {
                 "fields": [
                     "descriptor",
-                    "memdesc_type",
-                    "memdesc_revision",
                     "alloc_api",
                     "free_api",
                     "on_lru",
@@ -280,3 +288,50 @@ class FieldUsageAdmin(VersionAdmin):
     @admin.display(ordering="field__layout__build__release__sort_key")
     def release(self, obj):
         return obj.field.layout.build.release.name
+
+
+class DatedViewEdgeInline(admin.TabularInline):
+    model = DatedViewEdge
+    extra = 0
+    autocomplete_fields = ["parent", "child"]
+    verbose_name_plural = "edges (child drawn under parent)"
+
+
+@admin.register(DatedView)
+class DatedViewAdmin(VersionAdmin):
+    """A dated drawing of the hierarchy with its edges; a version holds the whole drawing."""
+
+    list_display = ["name", "date", "slug", "source"]
+    search_fields = ["slug", "name", "note"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["source"]
+    inlines = [DatedViewEdgeInline]
+
+
+class MemdescTableNumberInline(admin.TabularInline):
+    model = MemdescNumber
+    extra = 0
+    autocomplete_fields = ["memory_type"]
+
+
+@admin.register(MemdescTable)
+class MemdescTableAdmin(VersionAdmin):
+    """A revision of the memdesc plan's type table with its numbers."""
+
+    list_display = ["position", "name", "slug", "source"]
+    search_fields = ["slug", "name", "note"]
+    autocomplete_fields = ["source"]
+    inlines = [MemdescTableNumberInline]
+
+
+@admin.register(Transition)
+class TransitionAdmin(VersionAdmin):
+    """One era of a transition between two types: the function that performs it from `since`
+    to `until`. The eras of one transition share its types and event."""
+
+    list_display = ["from_type", "to_type", "event", "function", "since", "until", "basis", "source"]
+    list_select_related = ["from_type", "to_type", "source"]
+    list_filter = ["basis", "from_type", "to_type"]
+    search_fields = ["from_type__slug", "to_type__slug", "event", "function", "note"]
+    autocomplete_fields = ["from_type", "to_type", "source", "dated_by"]
+    fields = ["from_type", "to_type", "event", "function", "since", "until", "basis", "source", "dated_by", "note"]

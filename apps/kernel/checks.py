@@ -10,6 +10,11 @@ Each finding is one line naming the entry. The checks:
   field is wrong.
 - The same for the struct fields a usage's `keeps` names, in the usage's own release.
 - A mail source names its Message-ID; a file source names its path and the release it was read at.
+- A transition's eras (the function of each release range) are ordered (since before until) and
+  the eras of one transition do not overlap; a kernel file it cites was read at a release inside
+  its era (the function it names is the one of that release); an era with a `since` names what
+  dates it (`dated_by`).
+- The identification rules (apps.decoder.checks): fields and enum names in every release they hold at.
 - data/backports.yaml (when given): every entry names a loaded release, a 12-digit upstream commit,
   the release that first has it, a known source, and fields that exist in that release's layouts.
 """
@@ -21,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from apps.kernel.facts import release_order
-from apps.kernel.models import REFERENCE_ARCH, Field, FieldUsage, Identification, Release, Source
+from apps.kernel.models import REFERENCE_ARCH, Field, FieldUsage, Identification, Release, Source, Transition
 
 STRUCTS = ("page", "folio", "slab", "ptdesc", "zpdesc", "netmem_desc")
 # page->mapping, folio->_flags_1, page[1].compound_dtor, slab.slab_cache; not mm/slab.h.
@@ -117,6 +122,33 @@ def check_sources():
     return findings
 
 
+def check_transitions():
+    """Findings in the transitions: eras out of order or overlapping, a cited file read outside
+    its era (1 query)."""
+    findings = []
+    previous = None
+    for t in Transition.objects.for_list():
+        where = f"lifecycle: {t.from_type.slug} -> {t.to_type.slug}: {t.event}: {t.function} ({t.era})"
+        if t.since_key >= t.until_key:
+            findings.append(f"{where}: since must come before until")
+        same = previous is not None and (previous.from_type_id, previous.to_type_id, previous.event) == (
+            t.from_type_id,
+            t.to_type_id,
+            t.event,
+        )
+        if same and t.since_key < previous.until_key:
+            findings.append(f"{where}: overlaps the era of {previous.function} ({previous.era})")
+        source = t.source
+        if source.kind == Source.Kind.FILE and release_order(source.release) is not None:
+            read_at = Transition.era_keys(source.release, "")[0]
+            if not t.since_key <= read_at < t.until_key:
+                findings.append(f"{where}: cites {source.key}, read at {source.release}, outside its era")
+        if t.since and t.dated_by_id is None:
+            findings.append(f"{where}: say what dates its since (dated_by: a pull request or list post)")
+        previous = t
+    return findings
+
+
 BACKPORT_KEYS = {"release", "commit", "upstream", "subject", "source", "fields", "note"}
 COMMIT = re.compile(r"^[0-9a-f]{12}$")
 
@@ -162,6 +194,10 @@ def check(backports=None):
     releases = _loaded_releases()
     fields = {release.name: fields_of_release(release) for release in releases}
     findings = check_identifications(releases, fields) + check_usages(fields) + check_sources()
+    findings += check_transitions()
+    from apps.decoder.checks import rule_findings
+
+    findings += rule_findings()
     if backports is not None:
         findings += check_backports(backports, fields)
     return findings

@@ -5,6 +5,7 @@ the file and the entry; `load(bundle)` then writes it in one transaction; `expor
 writes the database back to the same files. See data/README.md for the formats.
 """
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +22,17 @@ from apps.kernel.models import (
     Backport,
     Basis,
     Build,
+    DatedView,
+    DatedViewEdge,
     EnumValue,
     FieldUsage,
     Identification,
+    MemdescNumber,
+    MemdescTable,
     MemoryType,
     Release,
     Source,
+    Transition,
     TypeRelation,
     release_sort_key,
 )
@@ -51,7 +57,7 @@ BACKPORT_KEYS = {"release": str, "arch": str, "commit": str, "upstream": str, "s
 BACKPORT_REQUIRED = {"release", "commit", "upstream", "subject", "source", "fields"}
 TYPE_KEYS = {
     "slug": str, "name": str, "summary": str, "description": str, "status": str, "descriptor": str,
-    "memdesc_type": (int, type(None)), "memdesc_revision": str, "alloc_api": str, "free_api": str,
+    "alloc_api": str, "free_api": str,
     "on_lru": bool, "user_mappable": bool, "sources": list, "parents": list, "identification": list,
 }  # fmt: skip
 TYPE_REQUIRED = {"slug", "name", "summary", "status", "sources"}
@@ -62,8 +68,18 @@ USAGE_KEYS = {"struct": str, "field": str, "path": str, "releases": list, "carri
               "source": str, "basis": str}  # fmt: skip
 # releases is required: a release added later must never inherit a usage nobody checked in it.
 USAGE_REQUIRED = {"struct", "field", "releases", "keeps", "source"}
-TYPE_SCALARS = ("name", "summary", "description", "status", "descriptor", "memdesc_type", "memdesc_revision",
-                "alloc_api", "free_api", "on_lru", "user_mappable", "area")  # fmt: skip
+TYPE_SCALARS = ("name", "summary", "description", "status", "descriptor", "alloc_api", "free_api", "on_lru",
+                "user_mappable", "area")  # fmt: skip
+MEMDESC_TABLE_KEYS = {"slug": str, "name": str, "position": int, "source": str, "note": str, "numbers": list}
+MEMDESC_TABLE_REQUIRED = {"slug", "name", "position", "source", "numbers"}
+MEMDESC_NUMBER_KEYS = {"type": str, "number": int, "subtype": (int, type(None)), "meaning": str}
+VIEW_KEYS = {"slug": str, "name": str, "date": str, "source": str, "note": str, "edges": list}
+VIEW_REQUIRED = {"slug", "name", "date", "source", "edges"}
+VIEW_EDGE_KEYS = {"parent": str, "child": str, "note": str}
+LIFECYCLE_KEYS = {"from": str, "to": str, "event": str, "functions": list}
+LIFECYCLE_FUNCTION_KEYS = {"function": str, "since": (str, type(None)), "until": (str, type(None)), "source": str,
+                           "dated_by": str, "basis": str, "note": str}  # fmt: skip
+TRANSITION_SCALARS = ("function", "since", "until", "source", "dated_by", "basis", "note")
 SOURCE_SCALARS = ("kind", "title", "url", "path", "release", "commit", "repository", "message_id", "note")
 
 
@@ -129,6 +145,11 @@ class Bundle:
     relations: list = field(default_factory=list)  # (parent, child, note, source)
     identifications: list = field(default_factory=list)  # (slug, since, test, source, basis)
     usages: list = field(default_factory=list)  # (slug, release, struct, path, name, keeps, source, basis, carried)
+    memdesc_tables: list = field(default_factory=list)  # {"slug", "name", "position", "source", "note", "numbers"}
+    views: list = field(default_factory=list)  # {"slug", "name", "date", "source", "note", "edges": [(p, c, note)]}
+    transitions: list = field(default_factory=list)  # {"from", "to", "event", "function", "since", "until", ...}
+    rules: list = field(default_factory=list)  # (slug, {attr: value}, identification since or None, source)
+    enum_spans: list = field(default_factory=list)  # {"enum", "arch", "since", "until", "lender", ...}
 
     def reference_structs(self, release):
         """{struct name: StructDef} of the release's reference (x86_64) build."""
@@ -182,8 +203,20 @@ def read(data_dir):
     _read_configs(bundle)
     _read_types(bundle)
     _read_usages(bundle)
+    _read_lifecycle(bundle)
+    _read_rules(bundle)
     _check_cycles(bundle, stored=[])
+    _read_views(bundle)
+    _read_memdescs(bundle)
     return bundle
+
+
+def _read_rules(bundle):
+    """The identification rules of data/rules/ (apps.decoder.data knows their format)."""
+
+    from apps.decoder import data as rules_data
+
+    rules_data.read_rules(bundle, DataError, _check_entry, _list_file)
 
 
 def _basis(entry, where):
@@ -397,7 +430,7 @@ def _read_types(bundle):
             if entry["status"] not in statuses:
                 raise DataError(f"{where}: status must be one of {', '.join(sorted(statuses))}")
             values = {attr: entry.get(attr) for attr in TYPE_SCALARS if attr != "area"}
-            for text_attr in ("description", "descriptor", "memdesc_revision", "alloc_api", "free_api"):
+            for text_attr in ("description", "descriptor", "alloc_api", "free_api"):
                 values[text_attr] = (values[text_attr] or "").strip()
             values["on_lru"] = bool(values["on_lru"])
             values["user_mappable"] = bool(values["user_mappable"])
@@ -508,6 +541,137 @@ def _read_usages(bundle):
                     )
 
 
+def _read_memdescs(bundle):
+    """data/memdescs.yaml: the memdesc plan's type table, one entry per revision read."""
+    path = bundle.data_dir / "memdescs.yaml"
+    if not path.exists():
+        return
+    slugs, positions = set(), set()
+    for i, entry in enumerate(_list_file(path, bundle.data_dir), start=1):
+        where = f"memdescs.yaml: {entry.get('slug', f'entry {i}') if isinstance(entry, dict) else f'entry {i}'}"
+        _check_entry(entry, MEMDESC_TABLE_KEYS, MEMDESC_TABLE_REQUIRED, where)
+        if entry["slug"] in slugs:
+            raise DataError(f"{where}: table defined twice")
+        if entry["position"] in positions:
+            raise DataError(f"{where}: another table has position {entry['position']}")
+        slugs.add(entry["slug"])
+        positions.add(entry["position"])
+        _source_ref(bundle, entry["source"], where)
+        numbers = []
+        for number in entry["numbers"]:
+            _check_entry(number, MEMDESC_NUMBER_KEYS, {"type", "number", "meaning"}, f"{where}: numbers")
+            slug = number["type"]
+            if slug not in bundle.types:
+                raise DataError(f"{where}: unknown type {slug!r}")
+            if slug in {n["type"] for n in numbers}:
+                raise DataError(f"{where}: {slug} has two numbers")
+            values = {"number": number["number"], "subtype": number.get("subtype"), "meaning": number["meaning"]}
+            try:
+                MemdescNumber(**values).clean_fields(exclude=["table", "memory_type"])
+            except Exception as exc:
+                raise DataError(f"{where}: {slug}: {_messages(exc)}") from exc
+            numbers.append({"type": slug, **values})
+        note = (entry.get("note") or "").strip()
+        table = {"slug": entry["slug"], "name": entry["name"], "position": entry["position"], "note": note}
+        bundle.memdesc_tables.append({**table, "source": entry["source"], "numbers": numbers})
+
+
+def _read_views(bundle):
+    """data/views.yaml: dated drawings of the hierarchy, each checked like the relations (known
+    types, no edge twice, no cycle) but on its own."""
+    path = bundle.data_dir / "views.yaml"
+    if not path.exists():
+        return
+    slugs = set()
+    for i, entry in enumerate(_list_file(path, bundle.data_dir), start=1):
+        where = f"views.yaml: {entry.get('slug', f'entry {i}') if isinstance(entry, dict) else f'entry {i}'}"
+        # YAML reads an unquoted 2021-10-23 as a date: the file quotes it, and a date is accepted.
+        if isinstance(entry, dict) and isinstance(entry.get("date"), datetime.date):
+            entry = {**entry, "date": entry["date"].isoformat()}
+        _check_entry(entry, VIEW_KEYS, VIEW_REQUIRED, where)
+        if entry["slug"] in slugs:
+            raise DataError(f"{where}: view defined twice")
+        slugs.add(entry["slug"])
+        try:
+            date = datetime.date.fromisoformat(entry["date"])
+        except ValueError as exc:
+            raise DataError(f"{where}: date {entry['date']!r} is not an ISO date (YYYY-MM-DD)") from exc
+        _source_ref(bundle, entry["source"], where)
+        edges, children = [], defaultdict(set)
+        for edge in entry["edges"]:
+            _check_entry(edge, VIEW_EDGE_KEYS, {"parent", "child"}, f"{where}: edges")
+            parent, child = edge["parent"], edge["child"]
+            for slug in (parent, child):
+                if slug not in bundle.types:
+                    raise DataError(f"{where}: unknown type {slug!r}")
+            if parent == child:
+                raise DataError(f"{where}: {parent} is drawn under itself")
+            if child in children[parent]:
+                raise DataError(f"{where}: the edge {parent} > {child} is listed twice")
+            children[parent].add(child)
+            edges.append((parent, child, (edge.get("note") or "").strip()))
+        cycle = stored_cycle([(parent, child) for parent, child, _ in edges])
+        if cycle:
+            raise DataError(f"{where}: the edges close a cycle: {' > '.join(cycle)}")
+        note = (entry.get("note") or "").strip()
+        values = {"name": entry["name"], "date": date, "source": entry["source"], "note": note}
+        bundle.views.append({"slug": entry["slug"], **values, "edges": edges})
+
+
+def _read_lifecycle(bundle):
+    """lifecycle.yaml: transitions between types, each with the function that performs it per
+    era. The eras of one (from, to, event) must not overlap."""
+    path = bundle.data_dir / "lifecycle.yaml"
+    if not path.exists():
+        return
+    seen = {}
+    for i, entry in enumerate(_list_file(path, bundle.data_dir), start=1):
+        label = f"{entry.get('from')} -> {entry.get('to')}: {entry.get('event')}" if isinstance(entry, dict) else ""
+        where = f"lifecycle.yaml: {label or f'entry {i}'}"
+        _check_entry(entry, LIFECYCLE_KEYS, set(LIFECYCLE_KEYS), where)
+        for end in ("from", "to"):
+            if entry[end] not in bundle.types:
+                raise DataError(f"{where}: unknown type {entry[end]!r}")
+        key = (entry["from"], entry["to"], entry["event"].strip())
+        if key in seen:
+            raise DataError(f"{where}: listed twice (entry {seen[key]}); give it one list of functions")
+        seen[key] = i
+        eras = []
+        for era in entry["functions"]:
+            _check_entry(era, LIFECYCLE_FUNCTION_KEYS, {"function", "source"}, f"{where}: functions")
+            since, until = era.get("since") or "", era.get("until") or ""
+            era_where = f"{where}: {era['function']} ({since or 'the start'} to {until or 'now'})"
+            dated_by = era.get("dated_by") or ""
+            for name in (since, until):
+                if name:
+                    _release_name(name, era_where)
+            values = {
+                "function": era["function"].strip(),
+                "since": since,
+                "until": until,
+                "source": _source_ref(bundle, era["source"], era_where),
+                "dated_by": _source_ref(bundle, dated_by, f"{era_where}: dated_by") if dated_by else "",
+                "basis": _basis(era, era_where),
+                "note": (era.get("note") or "").strip(),
+            }
+            scalars = {k: v for k, v in values.items() if k not in ("source", "dated_by")}
+            transition = Transition(event=key[2], **scalars)
+            try:
+                transition.full_clean(exclude=["from_type", "to_type", "source", "dated_by"], validate_unique=False)
+            except Exception as exc:
+                raise DataError(f"{era_where}: {_messages(exc)}") from exc
+            eras.append((Transition.era_keys(since, until), values))
+        eras.sort(key=lambda e: e[0])
+        for (before, earlier), (after, later) in zip(eras, eras[1:], strict=False):
+            if after[0] < before[1]:
+                raise DataError(
+                    f"{where}: the eras of {earlier['function']} and {later['function']} overlap "
+                    f"(the later one's since must be at or after the earlier one's until)"
+                )
+        for _, values in eras:
+            bundle.transitions.append({"from": key[0], "to": key[1], "event": key[2], **values})
+
+
 def _check_cycles(bundle, stored):
     """Refuse a cycle among the files' relations together with the stored ones (slug pairs)."""
     children = defaultdict(set)
@@ -597,7 +761,17 @@ def load(bundle):
         _upsert_relations(bundle, types, sources, counts)
         _upsert_identifications(bundle, types, sources, counts)
         _upsert_usages(bundle, types, sources, counts)
+        _upsert_views(bundle, types, sources, counts)
+        _upsert_memdescs(bundle, types, sources, counts)
+        _upsert_transitions(bundle, types, sources, counts)
+        _upsert_rules(bundle, types, sources, counts)
     return counts
+
+
+def _upsert_rules(bundle, types, sources, counts):
+    from apps.decoder import data as rules_data
+
+    rules_data.upsert_rules(bundle, types, sources, counts, _save_if_changed)
 
 
 def _save_if_changed(obj, values, counts, created):
@@ -740,6 +914,60 @@ def _upsert_usages(bundle, types, sources, counts):
         _save_if_changed(obj, values, counts, created=obj is None)
 
 
+def _upsert_memdescs(bundle, types, sources, counts):
+    existing = {t.slug: t for t in MemdescTable.objects.select_related("source")}
+    numbers = {(n.table_id, n.memory_type_id): n for n in MemdescNumber.objects.all()}
+    for table in bundle.memdesc_tables:
+        obj = existing.get(table["slug"])
+        values = {"name": table["name"], "position": table["position"], "source": sources[table["source"]]}
+        values["note"] = table["note"]
+        created = obj is None
+        if created:
+            obj = MemdescTable.objects.create(slug=table["slug"], **values)
+        _save_if_changed(obj, values, counts, created=created)
+        for entry in table["numbers"]:
+            number = numbers.get((obj.pk, types[entry["type"]].pk))
+            values = {"number": entry["number"], "subtype": entry["subtype"], "meaning": entry["meaning"]}
+            if number is None:
+                MemdescNumber.objects.create(table=obj, memory_type=types[entry["type"]], **values)
+            _save_if_changed(number, values, counts, created=number is None)
+
+
+def _upsert_views(bundle, types, sources, counts):
+    existing = {v.slug: v for v in DatedView.objects.select_related("source")}
+    edges = {(e.view_id, e.parent_id, e.child_id): e for e in DatedViewEdge.objects.all()}
+    for view in bundle.views:
+        obj = existing.get(view["slug"])
+        values = {"name": view["name"], "date": view["date"], "source": sources[view["source"]], "note": view["note"]}
+        created = obj is None
+        if created:
+            obj = DatedView.objects.create(slug=view["slug"], **values)
+        _save_if_changed(obj, values, counts, created=created)
+        for parent, child, note in view["edges"]:
+            edge = edges.get((obj.pk, types[parent].pk, types[child].pk))
+            if edge is None:
+                DatedViewEdge.objects.create(view=obj, parent=types[parent], child=types[child], note=note)
+            _save_if_changed(edge, {"note": note}, counts, created=edge is None)
+
+
+def _upsert_transitions(bundle, types, sources, counts):
+    existing = {
+        (t.from_type.slug, t.to_type.slug, t.event, t.since): t
+        for t in Transition.objects.select_related("from_type", "to_type", "source", "dated_by")
+    }
+    for entry in bundle.transitions:
+        obj = existing.get((entry["from"], entry["to"], entry["event"], entry["since"]))
+        values = {k: entry[k] for k in TRANSITION_SCALARS if k not in ("since", "source", "dated_by")}
+        values["source"] = sources[entry["source"]]
+        values["dated_by"] = sources[entry["dated_by"]] if entry["dated_by"] else None
+        if obj is None:
+            Transition.objects.create(
+                from_type=types[entry["from"]], to_type=types[entry["to"]], event=entry["event"],
+                since=entry["since"], **values,
+            )  # fmt: skip
+        _save_if_changed(obj, values, counts, created=obj is None)
+
+
 # --- export -------------------------------------------------------------------------------
 
 
@@ -837,6 +1065,29 @@ def export(data_dir):
         }
         write("configs.yaml", {"source": common, "structs": structs}, "Config options struct fields depend on.")
 
+    tables = []
+    for table in MemdescTable.objects.select_related("source").prefetch_related(
+        Prefetch("numbers", MemdescNumber.objects.select_related("memory_type").order_by("number", "subtype", "pk"))
+    ):
+        numbers = [
+            _drop_empty({"type": n.memory_type.slug, "number": n.number, "subtype": n.subtype, "meaning": n.meaning})
+            for n in table.numbers.all()
+        ]
+        entry = {"slug": table.slug, "name": table.name, "position": table.position, "source": table.source.key}
+        tables.append(_drop_empty({**entry, "note": table.note, "numbers": numbers}))
+    if tables:
+        write("memdescs.yaml", tables, "The memdesc plan's type tables (kernelnewbies MatthewWilcox/Memdescs).")
+
+    views = []
+    for v in DatedView.objects.select_related("source").prefetch_related(
+        Prefetch("edges", DatedViewEdge.objects.select_related("parent", "child").order_by("pk"))
+    ):
+        edges = [_drop_empty({"parent": e.parent.slug, "child": e.child.slug, "note": e.note}) for e in v.edges.all()]
+        entry = {"slug": v.slug, "name": v.name, "date": v.date.isoformat(), "source": v.source.key, "note": v.note}
+        views.append(_drop_empty({**entry, "edges": edges}))
+    if views:
+        write("views.yaml", views, "Dated drawings of the hierarchy, kept whole beside the current relations.")
+
     types = list(
         MemoryType.objects.order_by("slug").prefetch_related(
             "sources",
@@ -870,6 +1121,13 @@ def export(data_dir):
             {"type": t.slug, "usages": _usage_entries(t, release_order, ambiguous)} for t in in_area if t.usages.all()
         ]
         write(f"usages/{area}.yaml", groups, f"Field usage of the memory types of the area '{area}'.")
+    lifecycle = _lifecycle_entries()
+    if lifecycle:
+        write("lifecycle.yaml", lifecycle, "Life of a page: transitions between types and the function of each era.")
+
+    from apps.decoder import data as rules_data
+
+    rules_data.export_rules(write, _drop_empty)
     return written
 
 
@@ -881,8 +1139,6 @@ def _type_entry(t):
         "description": t.description,
         "status": t.status,
         "descriptor": t.descriptor,
-        "memdesc_type": t.memdesc_type,
-        "memdesc_revision": t.memdesc_revision,
         "alloc_api": t.alloc_api,
         "free_api": t.free_api,
         "on_lru": t.on_lru,
@@ -933,3 +1189,18 @@ def _usage_entries(t, release_order, ambiguous):
         entry = _with_basis(entry, basis)
         entries.append((release_order[releases[0]], struct, entry["field"], entry))
     return [e for *_, e in sorted(entries, key=lambda e: e[:3])]
+
+
+def _lifecycle_entries():
+    """lifecycle.yaml's content: one entry per (from, to, event), its eras oldest first (1 query)."""
+    entries = {}
+    for t in Transition.objects.for_list():
+        entry = entries.setdefault(
+            (t.from_type.slug, t.to_type.slug, t.event),
+            {"from": t.from_type.slug, "to": t.to_type.slug, "event": t.event, "functions": []},
+        )
+        era = {"function": t.function, "since": t.since, "until": t.until, "source": t.source.key}
+        era["dated_by"] = t.dated_by.key if t.dated_by else ""
+        era = _drop_empty(_with_basis(era, t.basis) | {"note": t.note}, keep=("function", "source"))
+        entry["functions"].append(era)
+    return list(entries.values())

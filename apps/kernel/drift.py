@@ -4,7 +4,8 @@ Layouts: structs added and removed; per struct, fields added, removed, moved, re
 and renamed (the same offset, size and C type under a new name, e.g. compound_head became
 compound_info). Usages: per type, added, removed or keeping something else, and the usages of
 the older build whose field vanished or moved in the newer one. Identification: the tests in
-effect at the newer release that name a field the older build has and the newer one lacks.
+effect at the newer release that name a field the older build has and the newer one lacks,
+and per type the identification that changed between the two releases.
 """
 
 import re
@@ -32,6 +33,8 @@ class Drift:
     usages: list = field(default_factory=list)  # per type: {"type", "added", "removed", "changed"}
     stranded: list = field(default_factory=list)  # {"usage", "field", "status": vanished|moved|renamed, "to"}
     identifications: list = field(default_factory=list)  # {"identification", "names": [...]}
+    # per type whose identification differs between the two releases: {"type", "before", "after"}
+    identification_changes: list = field(default_factory=list)
 
     @property
     def renames(self):
@@ -82,7 +85,7 @@ def _struct_changes(struct, old_fields, new_fields, from_size, to_size):
 
 
 def drift(from_build, to_build):
-    """The Drift between two builds (6 queries; 8 for builds other than x86_64)."""
+    """The Drift between two builds (5 queries; 7 for builds other than x86_64)."""
     report = Drift(from_build=from_build, to_build=to_build)
     by_layout, sizes = {}, {}
     stored = StructLayout.objects.filter(build__in=[from_build, to_build]).prefetch_related(
@@ -126,7 +129,9 @@ def drift(from_build, to_build):
             report.stranded.append({"usage": usage, "field": fld, "status": "vanished", "to": None})
         elif now is not None and (now.offset, now.bit_offset) != (fld.offset, fld.bit_offset):
             report.stranded.append({"usage": usage, "field": fld, "status": "moved", "to": now})
-    report.identifications = _stale_identifications(by_layout, from_build, to_build)
+    identifications = list(Identification.objects.select_related("memory_type", "source").order_by("memory_type__slug"))
+    report.identifications = _stale_identifications(by_layout, from_build, to_build, identifications)
+    report.identification_changes = _identification_changes(identifications, from_build, to_build)
     return report
 
 
@@ -151,23 +156,45 @@ def _usage_diff(old_usages, new_usages):
     return result
 
 
-def _stale_identifications(by_layout, from_build, to_build):
+def _in_effect(identifications, release_name):
+    """{type id: the identification in effect at a release}: the latest whose since is at or
+    before it (an entry without since holds from the start)."""
+    target = release_sort_key(release_name)
+    current = {}
+    for ident in identifications:
+        key = ident.sort_key
+        if key <= target and (ident.memory_type_id not in current or current[ident.memory_type_id].sort_key < key):
+            current[ident.memory_type_id] = ident
+    return current
+
+
+def _stale_identifications(by_layout, from_build, to_build, identifications):
     """Identifications in effect at the newer release whose test names a field of the older
-    build that the newer build no longer has (1 query)."""
+    build that the newer build no longer has."""
     old_names = {f.name for (bid, _), fields in by_layout.items() if bid == from_build.id for f in fields}
     new_names = {f.name for (bid, _), fields in by_layout.items() if bid == to_build.id for f in fields}
     gone = {name for name in old_names - new_names if len(name) > 2}
     if not gone:
         return []
-    target = release_sort_key(to_build.release.name)
-    current = {}  # type id -> identification in effect at the newer release
-    for ident in Identification.objects.select_related("memory_type", "source").order_by("memory_type__slug"):
-        key = ident.sort_key
-        if key <= target and (ident.memory_type_id not in current or current[ident.memory_type_id].sort_key < key):
-            current[ident.memory_type_id] = ident
+    current = _in_effect(identifications, to_build.release.name)
     result = []
     for ident in sorted(current.values(), key=lambda i: i.memory_type.slug):
         names = sorted(set(IDENTIFIER.findall(ident.test)) & gone)
         if names:
             result.append({"identification": ident, "names": names})
     return result
+
+
+def _identification_changes(identifications, from_build, to_build):
+    """Per type, by slug: the identification in effect at the older release ("before", None
+    when the type had none) and at the newer one ("after"), where the two differ: the kernel
+    recognises the type another way (slab: PG_slab before v6.10, PGTY_slab after)."""
+    before = _in_effect(identifications, from_build.release.name)
+    after = _in_effect(identifications, to_build.release.name)
+    changes = []
+    for type_id in before.keys() | after.keys():
+        old, new = before.get(type_id), after.get(type_id)
+        if old is not new:
+            memory_type = (new or old).memory_type
+            changes.append({"type": memory_type, "before": old, "after": new})
+    return sorted(changes, key=lambda c: c["type"].slug)

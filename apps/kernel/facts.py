@@ -7,13 +7,9 @@ whether it was read at the release tag, in a stable build (whose tree may carry 
 tag lacks), or is memtypes' own inference.
 """
 
-import re
 from types import SimpleNamespace
 
 from apps.kernel.models import REFERENCE_ARCH, Basis, Build, release_sort_key
-
-_DEBIAN_VERSION = re.compile(r"\(Debian (\d+\.\d+(?:\.\d+)?)")
-_LEADING_VERSION = re.compile(r"^(\d+\.\d+(?:\.\d+)?)")
 
 
 def release_order(name):
@@ -23,15 +19,6 @@ def release_order(name):
         return release_sort_key(name)
     except ValueError:
         return None
-
-
-def build_version(kernel_version):
-    """The kernel version of a build, e.g. 6.1.192 from '6.1.0-56-cloud-amd64 (Debian 6.1.192-2)'."""
-    for pattern in (_DEBIAN_VERSION, _LEADING_VERSION):
-        match = pattern.search(kernel_version or "")
-        if match:
-            return match.group(1)
-    return ""
 
 
 class LoadedReleases:
@@ -46,8 +33,18 @@ class LoadedReleases:
     @classmethod
     def load(cls):
         """Every release with the kernel version of its reference build (1 query)."""
-        builds = Build.objects.filter(arch=REFERENCE_ARCH).select_related("release")
-        return cls([SimpleNamespace(name=b.release.name, kernel_version=b.kernel_version) for b in builds])
+        return cls.of_builds(Build.objects.filter(arch=REFERENCE_ARCH).select_related("release"))
+
+    @classmethod
+    def of_builds(cls, builds):
+        """The releases of builds (with their release loaded), by their reference builds."""
+        return cls(
+            [
+                SimpleNamespace(name=b.release.name, kernel_version=b.kernel_version)
+                for b in builds
+                if b.arch == REFERENCE_ARCH
+            ]
+        )
 
     def first_loaded_from(self, since):
         """The name of the first loaded release at or after `since`, or None."""
@@ -71,7 +68,7 @@ class LoadedReleases:
             return Basis.INFERRED.label
         if basis == Basis.STABLE:
             loaded = self.by_name.get(release)
-            version = build_version(loaded.kernel_version) if loaded else ""
+            version = loaded.kernel_version if loaded else ""
             return f"read in a stable build ({version})" if version else "read in a stable build"
         return f"read at the {release} tag" if release else "read at the release tag"
 

@@ -8,8 +8,9 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import Q
 
-from apps.kernel.models import MemoryType, TypeRelation
+from apps.kernel.models import DatedViewEdge, MemoryType, TypeRelation
 
 
 @dataclass
@@ -50,10 +51,12 @@ class Dag:
         return [subtree(root, {root.id}) for root in self.roots()]
 
 
-def _edge_lists(ignore_relation=None):
-    """({parent: {children}}, {child: {parents}}) of all relations (1 query)."""
+def _edge_lists(ignore_relation=None, view=None):
+    """({parent: {children}}, {child: {parents}}) of all relations, or of a dated view's edges
+    when view (a DatedView id) is given (1 query)."""
     down, up = defaultdict(set), defaultdict(set)
-    rows = TypeRelation.objects.values_list("pk", "parent_id", "child_id")
+    edges = TypeRelation.objects if view is None else DatedViewEdge.objects.filter(view_id=view)
+    rows = edges.values_list("pk", "parent_id", "child_id")
     for pk, parent_id, child_id in rows:
         if pk == ignore_relation:
             continue
@@ -126,6 +129,31 @@ def neighbourhood(memory_type, depth=None):
     return Dag(types, kept, highlight=next(t for t in types if t.id == memory_type.id))
 
 
+def dated(view):
+    """A dated view's drawing: the types its edges name and those edges (1 query; the view is
+    given)."""
+    edges = list(DatedViewEdge.objects.filter(view=view).select_related("parent", "child").order_by("pk"))
+    types = {}
+    for edge in edges:
+        types[edge.parent_id] = edge.parent
+        types[edge.child_id] = edge.child
+    return Dag(sorted(types.values(), key=lambda t: t.slug), edges)
+
+
+def parents_in_views(memory_type):
+    """[(DatedView, [parent MemoryType, ...])] for each dated view that draws memory_type, oldest
+    view first; a root of a view has no parents there (1 query)."""
+    edges = DatedViewEdge.objects.filter(Q(child=memory_type) | Q(parent=memory_type)).select_related(
+        "view__source", "parent"
+    )
+    found = {}
+    for edge in edges.order_by("view__date", "view__slug", "parent__slug"):
+        parents = found.setdefault(edge.view_id, (edge.view, []))[1]
+        if edge.child_id == memory_type.id:
+            parents.append(edge.parent)
+    return list(found.values())
+
+
 # The key of the PostgreSQL advisory lock that serializes relation writes ("memtypes" in hex-ish).
 RELATION_LOCK_KEY = 0x6D656D7479706573
 
@@ -139,10 +167,10 @@ def lock_relations():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RELATION_LOCK_KEY])
 
 
-def cycle_through(parent_id, child_id, ignore_relation=None):
-    """Slugs of the cycle that an edge parent > child would close, [] when it closes none
-    (1 query, 2 when there is a cycle to name)."""
-    down, _ = _edge_lists(ignore_relation=ignore_relation)
+def cycle_through(parent_id, child_id, ignore_relation=None, view=None):
+    """Slugs of the cycle that an edge parent > child would close, [] when it closes none, among
+    the current relations or a dated view's edges (1 query, 2 when there is a cycle to name)."""
+    down, _ = _edge_lists(ignore_relation=ignore_relation, view=view)
     # A cycle exists when parent is reachable from child going down.
     previous = {child_id: None}
     queue = deque([child_id])

@@ -202,8 +202,15 @@ def usages_of_build(build):
     )
     if build.is_reference:
         return [(usage, usage.field) for usage in usages]
+    return _on_fields(usages, Field.objects.of_build(build))
+
+
+def _on_fields(usages, build_fields):
+    """[(usage, field)]: each usage (recorded on a reference build's field) on the field of
+    build_fields with the same struct, path and name, or the same name where that is unique;
+    usages whose field is not there are left out."""
     by_path, by_name = {}, defaultdict(list)
-    for fld in Field.objects.of_build(build):
+    for fld in build_fields:
         by_path[(fld.layout.struct, fld.path, fld.name)] = fld
         by_name[(fld.layout.struct, fld.name)].append(fld)
     result = []
@@ -215,6 +222,49 @@ def usages_of_build(build):
         if fld is not None:
             result.append((usage, fld))
     return result
+
+
+@dataclass
+class TypeWord:
+    """One word of struct page and what one memory type keeps in it: [("struct.field", keeps)]."""
+
+    word: Word
+    uses: list
+
+    @property
+    def used(self):
+        return bool(self.uses)
+
+
+def type_words(memory_type, build):
+    """The words of a build's struct page with what memory_type keeps in each, its usages
+    carried to the build's own fields (a descriptor's field on the words it lies over, a folio
+    field of page[1] on the first tail page): [(page_index, [TypeWord])] for the head page and
+    each tail page the type uses; [] when the build has no struct page (2 queries, the same on
+    every build)."""
+    fields = list(Field.objects.of_build(build))
+    usages = (
+        FieldUsage.objects.filter(
+            memory_type=memory_type,
+            field__layout__build__release_id=build.release_id,
+            field__layout__build__arch=REFERENCE_ARCH,
+        )
+        .select_related("field__layout")
+        .order_by("field__layout__struct", "field__offset", "field__position")
+    )
+    page_fields = [fld for fld in fields if fld.layout.struct == "page"]
+    if not page_fields:
+        return []
+    page_size, word_size = page_fields[0].layout.size, build.word_size
+    grid = words(page_fields, page_size, word_size)
+    uses = defaultdict(list)  # (page_index, word index) -> [("struct.field", keeps)]
+    for usage, fld in _on_fields(usages, fields):
+        start = fld.offset - fld.page_index * page_size
+        last = (start + max(fld.size, 1) - 1) // word_size
+        for index in range(start // word_size, min(last, len(grid) - 1) + 1):
+            uses[(fld.page_index, index)].append((f"{fld.layout.struct}.{fld.name}", usage.keeps))
+    pages = sorted({0} | {page_index for page_index, _ in uses})
+    return [(p, [TypeWord(word=word, uses=uses.get((p, word.index), [])) for word in grid]) for p in pages]
 
 
 @dataclass

@@ -141,8 +141,8 @@ class MemoryTypeQuerySet(models.QuerySet):
 
     def for_detail(self):
         """One type with everything its page shows: parents and children with the relation
-        notes, identification per release, sources, and every field usage with its field,
-        layout and release (6 queries whatever the data size)."""
+        notes, identification per release, memdesc numbers, sources, and every field usage with
+        its field, layout and release (7 queries whatever the data size)."""
         return self.prefetch_related(
             Prefetch(
                 "parent_relations",
@@ -153,6 +153,7 @@ class MemoryTypeQuerySet(models.QuerySet):
                 queryset=TypeRelation.objects.select_related("child", "source").order_by("child__slug"),
             ),
             Prefetch("identifications", queryset=Identification.objects.select_related("source")),
+            Prefetch("memdesc_numbers", queryset=MemdescNumber.objects.select_related("table__source")),
             "sources",
             Prefetch(
                 "usages",
@@ -206,15 +207,6 @@ class MemoryType(models.Model):
     descriptor = models.CharField(
         max_length=64, blank=True, help_text="The struct that describes it, e.g. struct slab; blank for none."
     )
-    memdesc_type = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MaxValueValidator(15)],
-        help_text="Type number (low 4 bits of the memdesc) in the memdesc plan, where it has one.",
-    )
-    memdesc_revision = models.CharField(
-        max_length=200, blank=True, help_text="Which revision of the Memdescs table the number comes from."
-    )
     alloc_api = models.TextField("allocation API", blank=True)
     free_api = models.TextField("free API", blank=True)
     on_lru = models.BooleanField("on the LRU", default=False)
@@ -228,13 +220,6 @@ class MemoryType(models.Model):
 
     class Meta:
         ordering = ["slug"]
-        constraints = [
-            models.CheckConstraint(
-                name="memdesc_number_names_its_revision",
-                condition=Q(memdesc_type__isnull=True) | ~Q(memdesc_revision=""),
-                violation_error_message="A memdesc type number must say which revision of the table it comes from.",
-            ),
-        ]
 
     def __str__(self):
         return self.slug
@@ -355,6 +340,119 @@ class Identification(models.Model):
         return release_sort_key(self.since) if self.since else (0, 0, 0, 0)
 
 
+class MemdescTable(models.Model):
+    """One revision of the type table of the memdesc plan (kernelnewbies MatthewWilcox/Memdescs):
+    the number in the low 4 bits of a future struct page's memdesc word for each kind of memory.
+    The wiki page was rewritten and its copies show no revision number or date, so each table is
+    kept with the copy it was read from and its place in the sequence."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200, help_text='e.g. The revision headed "For 2025"')
+    position = models.PositiveSmallIntegerField(
+        unique=True, help_text="1 for the earliest revision memtypes has read, 2 for the next, ..."
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="memdesc_tables")
+    note = models.TextField(blank=True, help_text="How the revision was told apart and placed in the sequence.")
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.name
+
+
+class MemdescNumber(models.Model):
+    """The memdesc type number one revision of the plan gives a memory type, e.g. anon_mem: 3
+    ("Anon, pointer to struct anon_folio") in the revision headed "For 2025"."""
+
+    table = models.ForeignKey(MemdescTable, on_delete=models.CASCADE, related_name="numbers")
+    memory_type = models.ForeignKey("MemoryType", on_delete=models.CASCADE, related_name="memdesc_numbers")
+    number = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(15)], help_text="The type: low 4 bits of the memdesc."
+    )
+    subtype = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(127)],
+        help_text="For type 0 (Misc) in the tables that have them: the subtype in bits 4-10.",
+    )
+    meaning = models.CharField(max_length=200, help_text="The table's words, e.g. Anon: pointer to struct anon_folio")
+
+    class Meta:
+        ordering = ["table__position", "memory_type__slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "memory_type"],
+                name="memdesc_number_once_per_table",
+                violation_error_message="This type already has a number in that table.",
+            ),
+        ]
+
+    def __str__(self):
+        sub = f".{self.subtype}" if self.subtype is not None else ""
+        return (
+            f"{self.memory_type_id and self.memory_type.slug}: {self.number}{sub} ({self.table_id and self.table.slug})"
+        )
+
+
+class DatedView(models.Model):
+    """A drawing of the hierarchy as someone gave it on a date, kept whole beside the current
+    relations and never merged into them, e.g. Wilcox's revised tree of 2021-10-23 with its
+    `mappable` layer."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    date = models.DateField(help_text="When the author gave this tree.")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="dated_views")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "slug"]
+
+    def __str__(self):
+        return f"{self.name} ({self.date.isoformat()})"
+
+    def get_absolute_url(self):
+        return reverse("web:view-detail", args=[self.slug])
+
+
+class DatedViewEdge(models.Model):
+    """One edge of a dated view: child drawn under parent."""
+
+    view = models.ForeignKey(DatedView, on_delete=models.CASCADE, related_name="edges")
+    parent = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["view", "parent__slug", "child__slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["view", "parent", "child"],
+                name="view_edge_once",
+                violation_error_message="This view already draws that edge.",
+            ),
+            models.CheckConstraint(
+                name="view_edge_not_self",
+                condition=~Q(parent=models.F("child")),
+                violation_error_message="A type cannot be drawn under itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.parent_id and self.parent.slug} > {self.child_id and self.child.slug}"
+
+    def clean(self):
+        """Refuse an edge that would close a cycle within its view."""
+        from apps.kernel import graph
+
+        if self.view_id is None or self.parent_id is None or self.child_id is None:
+            return
+        cycle = graph.cycle_through(self.parent_id, self.child_id, ignore_relation=self.pk, view=self.view_id)
+        if cycle:
+            raise ValidationError({"parent": f"This would close a cycle in the view: {' > '.join(cycle)}."})
+
+
 class ReleaseQuerySet(models.QuerySet):
     def for_list(self):
         """Releases, oldest first, each with its builds (reference architecture first) and each
@@ -410,6 +508,25 @@ class BuildQuerySet(models.QuerySet):
     def of(self, release_name, arch=REFERENCE_ARCH):
         """The build of a release for an architecture, with its release (1 query), or None."""
         return self.select_related("release").filter(release__name=release_name, arch=arch).first()
+
+    def find(self, release_name, arch=None):
+        """The build of a release for an architecture (x86_64 when arch is empty), with its
+        release (1 query; 2 when there is none, to tell an unknown release from a release
+        without that build). Raises BuildNotFound, whose message says what is missing."""
+        arch = arch or REFERENCE_ARCH
+        if arch not in Build.Arch.values:
+            raise BuildNotFound(f"No architecture named {arch!r}; memtypes knows {', '.join(Build.Arch.values)}.")
+        build = self.of(release_name, arch)
+        if build is not None:
+            return build
+        if not Release.objects.filter(name=release_name).exists():
+            raise BuildNotFound(f"No release named {release_name}.")
+        raise BuildNotFound(f"Release {release_name} has no build for {arch}.")
+
+
+class BuildNotFound(LookupError):
+    """No build of that release for that architecture; the message names what is missing (an
+    unknown architecture, an unknown release, or a release not built for the architecture)."""
 
 
 class Build(models.Model):
@@ -680,3 +797,141 @@ class FieldUsage(models.Model):
 
     def __str__(self):
         return f"{self.memory_type.slug}: {self.field}"
+
+
+# A C function as memtypes names it: its identifier and "()", e.g. alloc_slab_page().
+function_name_validator = RegexValidator(
+    r"^[A-Za-z_][A-Za-z0-9_]*\(\)$", "A kernel function written with its parentheses, e.g. alloc_slab_page()."
+)
+# The sort numbers that stand for "from the oldest release" and "to this day" (release_sort_number()
+# of any release lies strictly between them).
+SINCE_THE_START = 0
+UNTIL_NOW = 2**31 - 1
+
+
+class TransitionQuerySet(models.QuerySet):
+    def for_list(self):
+        """Transitions with both types, the source and what dates the era, grouped by (from, to,
+        event) and each group's eras oldest first (1 query)."""
+        return self.select_related("from_type", "to_type", "source", "dated_by").order_by(
+            "from_type__slug", "to_type__slug", "event", "since_key"
+        )
+
+    def touching(self, memory_type):
+        """Transitions into or out of memory_type (a self-transition once)."""
+        return self.filter(Q(from_type=memory_type) | Q(to_type=memory_type))
+
+    def at_release(self, name):
+        """Transitions whose era holds at the release `name` (v6.12, v6.15): since <= name < until.
+        ValueError for a name that is not a release."""
+        number = release_sort_number(name)
+        return self.filter(since_key__lte=number, until_key__gt=number)
+
+
+class Transition(models.Model):
+    """How a page of one memory type becomes another, and the kernel function that does it in
+    one era, e.g. buddy -> slab "allocated by the slab allocator": allocate_slab() until v5.17,
+    alloc_slab_page() since. A type may become itself (file_mem "written back")."""
+
+    from_type = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="transitions_out")
+    to_type = models.ForeignKey(MemoryType, on_delete=models.CASCADE, related_name="transitions_in")
+    event = models.CharField(
+        max_length=200, help_text='What happens, e.g. "freed" or "page fault on anonymous memory".'
+    )
+    function = models.CharField(
+        max_length=100,
+        validators=[function_name_validator],
+        help_text="The kernel function that performs it in this era, e.g. alloc_slab_page().",
+    )
+    since = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[release_name_validator],
+        help_text="First release where this function does it, e.g. v5.17; blank: from the oldest release on.",
+    )
+    until = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[release_name_validator],
+        help_text="First release where it no longer does (the next era's since); blank: to this day.",
+    )
+    # Derived from since and until by save(): the database filters eras by release with them.
+    since_key = models.PositiveBigIntegerField(editable=False, default=SINCE_THE_START)
+    until_key = models.PositiveBigIntegerField(editable=False, default=UNTIL_NOW)
+    note = models.TextField(blank=True, help_text="How it does it, and in which trees it was read.")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="transitions",
+        help_text="Where the function was read doing it (a kernel file of a release inside the era).",
+    )
+    dated_by = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dated_transitions",
+        help_text="What dates `since`: the pull request or list post that took the change into that release.",
+    )
+    basis = models.CharField(
+        max_length=8,
+        choices=Basis.choices,
+        default=Basis.TAG,
+        help_text="Read at the release tag, in a stable build, or inferred by memtypes (e.g. a dated era boundary).",
+    )
+
+    objects = TransitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["from_type__slug", "to_type__slug", "event", "since_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_type", "to_type", "event", "since"],
+                name="transition_once_per_era",
+                violation_error_message="This transition already has a function from that release.",
+            ),
+            models.CheckConstraint(
+                name="transition_since_before_until",
+                condition=Q(since_key__lt=models.F("until_key")),
+                violation_error_message="A transition's since must come before its until.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_type_id and self.from_type.slug} -> {self.to_type_id and self.to_type.slug}: {self.event}"
+
+    def save(self, *args, **kwargs):
+        self.since_key, self.until_key = self.era_keys(self.since, self.until)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "since_key", "until_key"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def era_keys(since, until):
+        """(since_key, until_key) of an era given by release names (blank: open)."""
+        return (
+            release_sort_number(since) if since else SINCE_THE_START,
+            release_sort_number(until) if until else UNTIL_NOW,
+        )
+
+    def clean(self):
+        """Refuse an era that ends before it starts (the names themselves are checked by their
+        validators)."""
+        try:
+            since_key, until_key = self.era_keys(self.since, self.until)
+        except ValueError:
+            return
+        if since_key >= until_key:
+            raise ValidationError({"until": f"until ({self.until}) must come after since ({self.since})."})
+
+    @property
+    def era(self):
+        """'since v5.17', 'until v5.17', 'v6.6 to v6.14' or 'every release'."""
+        if self.since and self.until:
+            return f"{self.since} to {self.until}"
+        if self.since:
+            return f"since {self.since}"
+        if self.until:
+            return f"until {self.until}"
+        return "every release"

@@ -13,6 +13,10 @@ urlpatterns = [
     path("releases/<str:name>/matrix/", views.matrix, name="matrix"),
     path("releases/<str:name>/drift/", views.release_drift, name="release-drift"),
     path("releases/<str:name>/structs/<str:struct>/", views.layout_detail, name="layout-detail"),
+    path("diff/", views.diff, name="diff"),
+    path("views/", views.dated_view_list, name="view-list"),
+    path("views/<slug:slug>/", views.dated_view_detail, name="view-detail"),
+    path("lifecycle/", views.lifecycle_page, name="lifecycle"),
     path("search/", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -3,23 +3,24 @@ of struct page each type uses. Every page runs a fixed number of queries."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Count
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from apps.diagrams.render import inline_svg
-from apps.kernel import drift, graph, layouts, releases
-from apps.kernel.facts import LoadedReleases, identification_release
-from apps.kernel.models import REFERENCE_ARCH, Build, Field, MemoryType, Release
+from apps.diagrams import lifecycle as lifecycle_dot
+from apps.diagrams.render import inline_dot, inline_svg
+from apps.kernel import drift, graph, layouts, lifecycle, releases
+from apps.kernel import search as kernel_search
+from apps.kernel.facts import LoadedReleases, identification_release, release_order
+from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, DatedView, Field, MemoryType, Release
 from memtypes_site import health
 
 # The hierarchy diagram of a type shows this many levels each way unless ?depth= says otherwise.
 MAX_DEPTH = 20
-# A search for a common word ("lru", "int") matches fields in every release; the page lists
-# this many and says how many more there are.
-SEARCH_FIELD_LIMIT = 200
 
 
 def healthz(request):
@@ -68,6 +69,54 @@ class DepthForm(forms.Form):
         max_value=MAX_DEPTH,
         error_messages={"invalid": f"depth is a whole number of levels, from 1 to {MAX_DEPTH}."},
     )
+
+
+class BuildChoiceForm(forms.Form):
+    """A form choosing among the loaded builds: `builds` (each with its release) gives the
+    releases offered, oldest first, and the architectures. Its fields are `release_fields` (each
+    a loaded release, optional) and `arch` (x86_64 when absent)."""
+
+    release_fields = ()
+
+    def __init__(self, data, builds):
+        super().__init__(data)
+        self.builds = {(b.release.name, b.arch): b for b in builds}
+        self.releases = sorted({b.release for b in builds}, key=lambda r: r.sort_key)
+        names = [(r.name, r.name) for r in self.releases]
+        for name in self.release_fields:
+            self.fields[name] = forms.ChoiceField(
+                required=False,
+                choices=names,
+                error_messages={"invalid_choice": "No release named %(value)s is loaded."},
+            )
+        known = ", ".join(Build.Arch.values)
+        self.fields["arch"] = forms.ChoiceField(
+            required=False,
+            choices=Build.Arch.choices,
+            error_messages={"invalid_choice": f"No architecture named %(value)s; memtypes knows {known}."},
+        )
+
+    def built_for(self, arch):
+        """The names of the releases with a build for arch, oldest first."""
+        return [r.name for r in self.releases if (r.name, arch) in self.builds]
+
+
+class BuildPickerForm(BuildChoiceForm):
+    """?release=&arch=: a loaded release and an architecture it was built for; the newest
+    release and x86_64 when absent. Valid data gives the build as `build`."""
+
+    release_fields = ("release",)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        release = data["release"] = data.get("release") or (self.releases[-1].name if self.releases else "")
+        arch = data["arch"] = data.get("arch") or REFERENCE_ARCH
+        data["build"] = self.builds.get((release, arch))
+        if data["build"] is None and release:
+            self.add_error("arch", f"Release {release} has no build for {arch}.")
+        return data
 
 
 @dataclass
@@ -123,11 +172,12 @@ def _usage_rows(memory_type, loaded):
     return list(by_release.values())
 
 
-def _identification_labels(identifications, loaded):
-    """[(label, identification, basis)] oldest first: "since v6.10" (with the first loaded
+def _identification_labels(identifications, loaded, newest):
+    """[(label, identification, basis, tag)] oldest first: "since v6.10" (with the first loaded
     release where the since names one memtypes has no layout for), or for an entry with no
     release "before v6.10" (the first later entry) or "in every release" when it is the only
-    one; basis says whether it was read at a tag, in a stable build, or inferred."""
+    one; basis says whether it was read at a tag, in a stable build, or inferred; tag is the
+    release its identifiers link to (where it was read, else its since, else `newest`)."""
     ordered = sorted(identifications, key=lambda i: i.sort_key)
     later = [i.since for i in ordered if i.since]
     labelled = []
@@ -138,21 +188,32 @@ def _identification_labels(identifications, loaded):
             label = f"Before {later[0]}"
         else:
             label = "In every release"
-        labelled.append((label, ident, loaded.basis_label(ident.basis, identification_release(ident))))
+        read_at = identification_release(ident)
+        tag = read_at if release_order(read_at or "") is not None else newest
+        labelled.append((label, ident, loaded.basis_label(ident.basis, read_at), tag))
     return labelled
 
 
 def type_detail(request, slug):
     """One memory type: what it is, where it sits in the hierarchy, how the kernel recognises
-    it, and which fields it uses in each release, each fact with its source and basis
-    (10 queries)."""
+    it, how a page becomes it and what it becomes next, the words of struct page it uses in one
+    build (?release=, the newest by default; ?arch=, x86_64 by default), and which fields it uses
+    in each release, each fact with its source and basis (15 queries, the same for every release
+    and architecture). An unknown release or architecture: the page with the message beside the
+    picker, 400."""
     form = DepthForm(request.GET)
     if not form.is_valid():
         return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
     memory_type = get_object_or_404(MemoryType.objects.for_detail(), slug=slug)
     depth = form.cleaned_data["depth"]
-    loaded = LoadedReleases.load()
-    identifications = _identification_labels(memory_type.identifications.all(), loaded)
+    life = lifecycle.around(memory_type)
+    builds = list(Build.objects.select_related("release").order_by("release__sort_key", "arch"))
+    picker = BuildPickerForm(request.GET, builds)
+    picked = picker.is_valid()
+    build = picker.cleaned_data["build"] if picked else None
+    loaded = LoadedReleases.of_builds(builds)
+    newest = picker.releases[-1].name if picker.releases else ""
+    identifications = _identification_labels(memory_type.identifications.all(), loaded, newest)
     return render(
         request,
         "web/type_detail.html",
@@ -162,7 +223,48 @@ def type_detail(request, slug):
             "identifications": identifications,
             "releases": _usage_rows(memory_type, loaded),
             "picture": inline_svg(graph.neighbourhood(memory_type, depth)),
+            "picker": picker,
+            "picker_releases": picker.releases,
+            "arches": Build.Arch.choices,
+            "selected": {k: (picker.cleaned_data if picked else request.GET).get(k) or "" for k in ("release", "arch")},
+            "build": build,
+            "grid": layouts.type_words(memory_type, build) if build else [],
+            "api_tag": build.release.tag if build else newest,
+            "dated_views": graph.parents_in_views(memory_type),
+            "lifecycle": life,
+            # A type with no transition gets a sentence, not a picture of itself alone.
+            "lifecycle_picture": inline_dot(lifecycle_dot.build(life)) if life.steps else None,
         },
+        status=200 if picked else 400,
+    )
+
+
+def dated_view_list(request):
+    """The dated drawings of the hierarchy, each with its date, source and size (1 query)."""
+    views = DatedView.objects.select_related("source").annotate(edge_count=Count("edges"))
+    return render(request, "web/dated_view_list.html", {"views": list(views)})
+
+
+def dated_view_detail(request, slug):
+    """One dated drawing of the hierarchy as its author gave it: the picture and the nested tree
+    (2 queries)."""
+    view = get_object_or_404(DatedView.objects.select_related("source"), slug=slug)
+    dag = graph.dated(view)
+    return render(
+        request,
+        "web/dated_view_detail.html",
+        {"view": view, "tree": dag.tree(), "type_count": len(dag.types), "picture": inline_svg(dag)},
+    )
+
+
+def lifecycle_page(request):
+    """Life of a page: the state diagram of every transition between memory types, and a table
+    of them with the kernel function of each era and its source (1 query)."""
+    life = lifecycle.whole()
+    return render(
+        request,
+        "web/lifecycle.html",
+        {"lifecycle": life, "picture": inline_dot(lifecycle_dot.build(life))},
     )
 
 
@@ -236,13 +338,10 @@ def _word_rows(layout, fields, matrix, usages):
 
 def _build_or_404(request, name):
     """The build of release `name` for ?arch= (x86_64 when absent); 404 naming what is missing."""
-    arch = request.GET.get("arch") or REFERENCE_ARCH
-    build = Build.objects.of(name, arch)
-    if build is None:
-        if arch not in Build.Arch.values:
-            raise Http404(f"No architecture named {arch!r}; memtypes knows {', '.join(Build.Arch.values)}.")
-        raise Http404(f"No build of {name} for {arch}.")
-    return build
+    try:
+        return Build.objects.find(name, request.GET.get("arch"))
+    except BuildNotFound as exc:
+        raise Http404(str(exc)) from exc
 
 
 def layout_detail(request, name, struct):
@@ -294,49 +393,69 @@ def matrix(request, name):
     )
 
 
-class DriftForm(forms.Form):
-    against = forms.CharField(required=False, max_length=20)
-    arch = forms.ChoiceField(required=False, choices=Build.Arch.choices)
+class DiffForm(BuildChoiceForm):
+    """?from=&to=&arch=: two loaded releases, both built for the architecture (x86_64 when
+    absent); `to` defaults to the newest release built for it and `from` to the one before
+    `to`. Valid data gives the two builds as from_build and to_build."""
+
+    release_fields = ("from", "to")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        arch = data["arch"] = data.get("arch") or REFERENCE_ARCH
+        built = self.built_for(arch)
+        to = data["to"] = data.get("to") or (built[-1] if built else "")
+        if not to:
+            self.add_error("arch", f"No release has a build for {arch}.")
+            return data
+        if to not in built:
+            self.add_error("to", f"Release {to} has no build for {arch}.")
+            return data
+        start = data["from"] = data.get("from") or (built[built.index(to) - 1] if built.index(to) else "")
+        if not start:
+            self.add_error("from", f"No release before {to} has a build for {arch}: choose one to compare with.")
+        elif start not in built:
+            self.add_error("from", f"Release {start} has no build for {arch}.")
+        else:
+            data["from_build"], data["to_build"] = self.builds[(start, arch)], self.builds[(to, arch)]
+        return data
+
+
+def diff(request):
+    """What changed between two releases (?from=, ?to=) in one architecture's builds (?arch=):
+    per struct the fields added, removed, moved, resized, retyped and renamed; per type the
+    usages added, removed or changed and the identification that changed; the usages whose
+    field vanished, moved or was renamed, and the identification naming a field that is gone.
+    Bad or unknown values: the form with the message, 400. 6 queries (every build with its
+    release, then the drift report's 5); 8 on another architecture than x86_64."""
+    form = DiffForm(request.GET, Build.objects.select_related("release").order_by("release__sort_key", "arch"))
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else {k: request.GET.get(k, "") for k in ("from", "to", "arch")}
+    context = {
+        "form": form,
+        "releases": form.releases,
+        "arches": Build.Arch.choices,
+        "selected": {k: data.get(k) or "" for k in ("from", "to", "arch")},
+    }
+    if not valid:
+        return render(request, "web/diff.html", context, status=400)
+    from_build, to_build = data["from_build"], data["to_build"]
+    context.update(
+        from_build=from_build, to_build=to_build, arch=to_build.arch, report=drift.drift(from_build, to_build)
+    )
+    return render(request, "web/diff.html", context)
 
 
 def release_drift(request, name):
-    """What changed from an earlier release (?against=, the previous one by default) to this
-    one, for one architecture (?arch=): fields added, removed, moved and renamed, usages whose
-    field vanished or moved, identification naming what is gone (fixed query count)."""
-    form = DriftForm(request.GET)
-    if not form.is_valid():
-        return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
-    arch = form.cleaned_data["arch"] or REFERENCE_ARCH
-    to_build = Build.objects.of(name, arch)
-    if to_build is None:
-        raise Http404(f"No build of {name} for {arch}.")
-    against = form.cleaned_data["against"]
-    if against:
-        from_build = Build.objects.of(against, arch)
-        if from_build is None:
-            raise Http404(f"No build of {against} for {arch}.")
-    else:
-        from_build = (
-            Build.objects.select_related("release")
-            .filter(arch=arch, release__sort_key__lt=to_build.release.sort_key)
-            .order_by("-release__sort_key")
-            .first()
-        )
-    report = drift.drift(from_build, to_build) if from_build else None
-    others = Release.objects.filter(builds__arch=arch).exclude(pk=to_build.release_id).order_by("sort_key")
-    return render(
-        request,
-        "web/drift.html",
-        {
-            "release": to_build.release,
-            "to_build": to_build,
-            "from_build": from_build,
-            "report": report,
-            "others": list(others),
-            "arch": arch,
-            "arches": Build.Arch.choices,
-        },
-    )
+    """The former drift page of a release: moved to the diff page (?against= is its from)."""
+    query = {"to": name}
+    if request.GET.get("against"):
+        query["from"] = request.GET["against"]
+    if request.GET.get("arch"):
+        query["arch"] = request.GET["arch"]
+    return redirect(f"{reverse('web:diff')}?{urlencode(query)}", permanent=True)
 
 
 class SearchForm(forms.Form):
@@ -349,31 +468,14 @@ class SearchForm(forms.Form):
 
 
 def search(request):
-    """Types whose slug, name, summary or description and fields whose name or C type contain
-    the query (2 queries; none for an empty query)."""
+    """A kernel identifier or words: the types that name it (in their text, APIs or
+    identification), struct fields and enum values of that name with the releases they appear
+    in, and the sources (5 queries; none for an empty query)."""
     form = SearchForm(request.GET)
     if not form.is_valid():
         return render(request, "web/search.html", {"form": form, "query": request.GET.get("q", "")}, status=400)
     query = form.cleaned_data["q"]
     context = {"form": form, "query": query}
     if query:
-        context["types"] = list(
-            MemoryType.objects.filter(
-                Q(slug__icontains=query)
-                | Q(name__icontains=query)
-                | Q(summary__icontains=query)
-                | Q(description__icontains=query)
-            )
-            .only("slug", "name", "summary", "status", "area")
-            .order_by("slug")
-        )
-        fields = list(
-            Field.objects.filter(Q(name__icontains=query) | Q(c_type__icontains=query))
-            .select_related("layout__build__release")
-            .order_by(
-                "-layout__build__release__sort_key", "layout__build__arch", "layout__struct", "offset", "position"
-            )[: SEARCH_FIELD_LIMIT + 1]
-        )
-        context["fields"] = fields[:SEARCH_FIELD_LIMIT]
-        context["more_fields"] = len(fields) > SEARCH_FIELD_LIMIT
+        context["found"] = kernel_search.search(query)
     return render(request, "web/search.html", context)

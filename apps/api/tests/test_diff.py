@@ -9,6 +9,7 @@ from apps.kernel.tests.factory import (
     make_layout,
     make_memtype,
     make_release,
+    make_renamed_releases,
     make_usage,
 )
 
@@ -117,24 +118,7 @@ def test_a_release_without_a_build_for_the_arch_or_an_unknown_arch_is_400(client
 
 @pytest.fixture
 def renamed(db):
-    """v6.18 and v7.0, each built for x86_64 and arm: on arm, v7.0 renamed struct page's
-    compound_head to compound_info (same offset, C type and size) and dropped _mapcount; the
-    x86_64 builds keep compound_head. Usages are recorded on the x86_64 builds' fields."""
-    folio, tail = make_memtype("folio"), make_memtype("tail_page")
-    for name in ("v6.18", "v7.0"):
-        release = make_release(name)
-        for arch, word in (("x86_64", 8), ("arm", 4)):
-            page = make_layout(build=make_build(release, arch), struct="page", size=8 * word)
-            make_field(page, "flags", offset=0, size=word)
-            head = "compound_info" if (name, arch) == ("v7.0", "arm") else "compound_head"
-            make_field(page, head, offset=word, size=word, path="union@4/struct#1@4")
-            if name == "v6.18" or arch == "x86_64":
-                make_field(page, "_mapcount", offset=6 * word, size=4, c_type="atomic_t")
-            if arch == "x86_64":
-                make_usage(tail, page.fields.get(name="compound_head"), keeps=f"head page | 1 ({name})")
-                make_usage(folio, page.fields.get(name="_mapcount"), keeps="-1 unless mapped")
-    make_identification(tail, since="v6.18", test="PageTail(): page->compound_head & 1")
-    make_identification(folio, since="", test="folio_mapped(): folio->_mapcount")
+    return make_renamed_releases("v6.18", "v7.0")
 
 
 def test_a_field_renamed_at_the_same_offset_type_and_size_is_listed_as_renamed_on_that_arch(client, renamed):
@@ -215,3 +199,20 @@ def test_it_runs_a_fixed_number_of_queries(client, db, django_assert_num_queries
     with django_assert_num_queries(7):
         body = client.get("/api/v1/diff/?from=v6.1&to=v6.12").json()
     assert len(body["usages"]) == n
+
+
+def test_it_lists_per_type_the_identification_that_changed(client, renamed):
+    slab = make_memtype("slab")
+    make_identification(slab, since="v6.10", test="PageSlab(): PGTY_slab")
+    make_identification(slab, since="v7.0", test="folio_test_slab(): PGTY_slab")
+
+    body = client.get("/api/v1/diff/?from=v6.18&to=v7.0").json()
+    assert body["identification_changes"] == [
+        {
+            "type": "slab",
+            "before": "PageSlab(): PGTY_slab",
+            "after": "folio_test_slab(): PGTY_slab",
+            "since": "v7.0",
+        }
+    ]
+    assert client.get("/api/v1/diff/?from=v7.0&to=v7.0").json()["identification_changes"] == []

@@ -81,8 +81,8 @@ def test_the_real_releases_run_the_pinned_number_of_queries(client, kernel_data,
 def test_a_real_type_and_the_matrix_run_the_pinned_number_of_queries(client, kernel_data, django_assert_num_queries):
     slug = sorted(kernel_data.types)[0]
     release = list(kernel_data.releases)[-1]
-    # the type, parent relations, child relations, identifications, sources, usages
-    with django_assert_num_queries(6):
+    # the type, parent relations, child relations, identifications, memdesc numbers, sources, usages
+    with django_assert_num_queries(7):
         assert client.get(f"/api/v1/types/{slug}/").status_code == 200
     # the build with its release, struct page's fields, the usages
     with django_assert_num_queries(3):

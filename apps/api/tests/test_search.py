@@ -42,7 +42,57 @@ def test_it_runs_a_fixed_number_of_queries(client, db, django_assert_num_queries
     page = make_layout(make_release("v6.12"), "page")
     for i in range(n):
         make_usage(make_memtype(f"lru_{i}"), make_field(page, f"lru_{i}", offset=8 * i), keeps="on an lru")
-    # types, fields with layout and release, usages with everything they show
-    with django_assert_num_queries(3):
+    # types, fields with layout and release, usages with everything they show; then the query as
+    # an identifier: types, identifications, field names, enum values, sources
+    with django_assert_num_queries(8):
         body = client.get("/api/v1/search/?q=lru").json()
     assert len(body["types"]) == len(body["fields"]) == len(body["usages"]) == n
+
+
+def test_the_whole_query_as_an_identifier_finds_fields_enums_types_and_sources_with_their_releases(client, db):
+    from apps.kernel.models import EnumValue
+    from apps.kernel.tests.factory import make_identification, make_source
+
+    for name in ("v6.18", "v7.2"):
+        release = make_release(name)
+        make_field(make_layout(release, "page"), "compound_head" if name == "v6.18" else "compound_info", offset=8)
+        arm = make_build(release, "arm")
+        make_field(make_layout(build=arm, struct="page", size=36), "compound_info", offset=4, size=4)
+        EnumValue.objects.create(build=arm, enum="pagetype", name="PGTY_compound_info", value=250)
+    make_identification(make_memtype("tail_page"), since="v7.1", test="PageTail(): page->compound_info & 1")
+    make_source(key="compound-info-mail", kind="mail", title="mm: compound_info", message_id="x@y", path="")
+
+    body = client.get("/api/v1/search/?q=compound_info").json()["identifier"]
+
+    assert body["fields"] == [
+        {
+            "struct": "page",
+            "name": "compound_info",
+            "releases": [
+                {
+                    "release": "v6.18",
+                    "arches": ["arm"],
+                    "url": "http://testserver/api/v1/releases/v6.18/structs/page/?arch=arm",
+                },
+                {
+                    "release": "v7.2",
+                    "arches": ["x86_64", "arm"],
+                    "url": "http://testserver/api/v1/releases/v7.2/structs/page/",
+                },
+            ],
+            "source_url": "https://elixir.bootlin.com/linux/v7.2/source/include/linux/mm_types.h",
+        }
+    ]
+    assert body["enums"] == [
+        {
+            "enum": "pagetype",
+            "name": "PGTY_compound_info",
+            "releases": [{"release": "v6.18", "values": {"arm": 250}}, {"release": "v7.2", "values": {"arm": 250}}],
+            "source_url": "https://elixir.bootlin.com/linux/v7.2/A/ident/PGTY_compound_info",
+        }
+    ]
+    [tail] = body["types"]
+    assert tail["type"]["slug"] == "tail_page"
+    assert tail["matched"] == [{"what": "identification since v7.1", "text": "PageTail(): page->compound_info & 1"}]
+    assert [s["key"] for s in body["sources"]] == ["compound-info-mail"]
+    assert body["more"] == []

@@ -22,15 +22,6 @@ def test_an_editor_creates_a_type_and_the_history_names_them(editor, editor_user
     assert versions[0].revision.comment == "API: created type zsmalloc"
 
 
-def test_it_refuses_a_memdesc_number_without_its_revision(editor, db):
-    folio = make_memtype("folio")
-    response = editor.patch(f"/api/v1/types/{folio.slug}/", {"memdesc_type": 3}, format="json")
-    assert response.status_code == 400
-    assert "revision" in " ".join(response.json()["non_field_errors"])
-    folio.refresh_from_db()
-    assert folio.memdesc_type is None
-
-
 def test_it_refuses_a_duplicate_slug_and_an_unknown_source_on_their_fields(editor, db):
     make_memtype("folio")
     response = editor.post(

@@ -2,6 +2,7 @@
 
 import pytest
 
+from apps.kernel.models import MemdescNumber, MemdescTable
 from apps.kernel.tests.factory import (
     make_field,
     make_identification,
@@ -9,6 +10,7 @@ from apps.kernel.tests.factory import (
     make_memtype,
     make_relation,
     make_release,
+    make_source,
     make_usage,
 )
 
@@ -61,7 +63,7 @@ def test_it_refuses_an_unknown_ordering_with_400(client, db):
 
 
 def test_the_detail_shows_relations_identification_and_usage_per_release(client, db):
-    folio = make_memtype("folio", descriptor="struct folio", memdesc_type=2, memdesc_revision="2024-10")
+    folio = make_memtype("folio", descriptor="struct folio")
     anon = make_memtype("anon_mem")
     make_relation(folio, anon, note="Anonymous memory lives in folios.")
     make_identification(anon, since="v6.10", test="folio_test_anon()")
@@ -88,7 +90,7 @@ def test_the_detail_shows_relations_identification_and_usage_per_release(client,
     }
     parent = client.get("/api/v1/types/folio/").json()
     assert parent["children"][0]["type"]["slug"] == "anon_mem"
-    assert (parent["descriptor"], parent["memdesc_type"]) == ("struct folio", 2)
+    assert (parent["descriptor"], parent["memdesc"]) == ("struct folio", [])
 
 
 def test_it_404s_for_an_unknown_slug_with_a_json_message(client, db):
@@ -128,8 +130,8 @@ def test_the_detail_runs_a_fixed_number_of_queries(client, db, django_assert_num
         make_relation(anon, make_memtype(f"child_{i}"))
         make_identification(anon, since=f"v6.{i}")
         make_usage(anon, make_field(make_layout(make_release(f"v5.{i}")), "mapping"))
-    # the type, parent relations, child relations, identifications, sources, usages
-    with django_assert_num_queries(6):
+    # the type, parent relations, child relations, identifications, memdesc numbers, sources, usages
+    with django_assert_num_queries(7):
         body = client.get("/api/v1/types/anon_mem/").json()
     assert len(body["parents"]) == len(body["children"]) == len(body["usages"]) == n
 
@@ -146,3 +148,16 @@ def test_walks_run_a_fixed_number_of_queries(client, db, django_assert_num_queri
         body = client.get("/api/v1/types/top/descendants/").json()
     assert len(body["results"]) == n
     assert top.slug == body["type"]["slug"]
+
+
+def test_the_detail_gives_the_memdesc_number_of_each_revision_of_the_table(client, db):
+    anon = make_memtype("anon_mem")
+    for position, number in ((2, 3), (1, 2)):
+        table = MemdescTable.objects.create(slug=f"t{position}", name=f"Table {position}", position=position,
+                                            source=make_source(key=f"memdescs-{position}"))  # fmt: skip
+        MemdescNumber.objects.create(table=table, memory_type=anon, number=number, meaning="Anon")
+    body = client.get("/api/v1/types/anon_mem/").json()
+    assert [(m["table_position"], m["number"], m["source"]["key"]) for m in body["memdesc"]] == [
+        (1, 2, "memdescs-1"),
+        (2, 3, "memdescs-2"),
+    ]

@@ -83,6 +83,7 @@ def add_anon_mem(client, kernel):
             "parent_relations-1-note": "Via lru_mem in the 2021 tree.",
             "parent_relations-1-source": kernel["source"].pk,
             **management("identifications", 0),
+            **management("memdesc_numbers", 0),
             **management("usages", 1),
             "usages-0-field": kernel["mapping"].pk,
             "usages-0-keeps": "anon_vma pointer, low bits PAGE_MAPPING_ANON",

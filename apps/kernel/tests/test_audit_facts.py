@@ -5,7 +5,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from apps.kernel.models import FieldUsage, Identification, MemoryType, Source, TypeRelation
+from apps.kernel.models import FieldUsage, Identification, MemdescTable, MemoryType, Source, TypeRelation
 
 pytestmark = pytest.mark.django_db
 
@@ -146,10 +146,27 @@ def test_the_hugetlb_and_slab_remarks_cite_wilcoxs_mail_of_2021_10_23(kernel_dat
     assert "YXNx686gvsJMgS+z@casper.infradead.org" in slab_note
 
 
-def test_memdesc_numbers_name_the_copy_they_come_from_and_the_unfindable_revision_is_gone(kernel_data):
+def test_both_memdesc_tables_are_kept_each_with_the_copy_it_was_read_from(kernel_data):
+    """The stored copy headed "For 2025" numbers the types differently from the copy with
+    "unsigned long memdesc": both are real, so both tables are kept, in order, each citing its copy;
+    the unfindable "?action=Save" revision is not cited."""
     assert not Source.objects.filter(url__contains="action=Save").exists()
-    revisions = set(MemoryType.objects.filter(memdesc_type__isnull=False).values_list("memdesc_revision", flat=True))
-    assert len(revisions) == 1 and "read 2026-11-30" in revisions.pop()
+    earlier, later = MemdescTable.objects.order_by("position")
+    assert "For 2025" in later.name and "For 2025" in later.source.title
+    assert "unsigned long memdesc" in earlier.source.title
+
+    def numbers(table):
+        return {n.memory_type.slug: (n.number, n.subtype) for n in table.numbers.select_related("memory_type")}
+
+    assert [numbers(later)[slug] for slug in ("buddy", "file_mem", "anon_mem", "ksm", "slab")] == [
+        (1, None), (2, None), (3, None), (4, None), (5, None)
+    ]  # fmt: skip
+    assert [numbers(later)[slug] for slug in ("movable_ops", "pgtable", "hwpoison", "percpu", "zsmalloc")] == [
+        (7, None), (8, None), (9, None), (10, None), (12, None)
+    ]  # fmt: skip
+    assert numbers(later)["vmalloc"] == (0, 3) and numbers(later)["large_kmalloc"] == (0, 6)
+    assert [numbers(earlier)[slug][0] for slug in ("file_mem", "anon_mem", "ksm", "slab", "buddy")] == [1, 2, 3, 4, 5]
+    assert numbers(earlier)["netpool"] == (10, None) and "netpool" not in numbers(later)
 
 
 def test_folio_test_anon_is_true_for_ksm(kernel_data):

@@ -13,8 +13,8 @@ from apps.kernel.tests.factory import (
     make_build,
     make_field,
     make_identification,
-    make_layout,
     make_memtype,
+    make_page_build,
     make_release,
     make_usage,
 )
@@ -22,23 +22,10 @@ from apps.kernel.tests.factory import (
 pytestmark = pytest.mark.django_db
 
 
-def page_build(release, arch="x86_64", head="compound_head", size=64, word=8):
-    """A build whose struct page has flags, a head/info word, mapping and _refcount."""
-    build = make_build(release, arch=arch, kernel_version=release.name.lstrip("v"))
-    page = make_layout(build=build, struct="page", size=size)
-    fields = {
-        "flags": make_field(page, "flags", offset=0, size=word, position=1),
-        head: make_field(page, head, offset=word, size=word, position=2),
-        "mapping": make_field(page, "mapping", offset=3 * word, size=word, position=3, c_type="struct address_space *"),
-        "_refcount": make_field(page, "_refcount", offset=size - 12 if word == 8 else size - 8, size=4, position=4),
-    }
-    return build, fields
-
-
 def test_a_usage_shows_on_the_32_bit_build_at_that_builds_offset():
     release = make_release("v7.2")
-    x86, x86_fields = page_build(release)
-    arm, arm_fields = page_build(release, arch="arm", size=36, word=4)
+    x86, x86_fields = make_page_build(release)
+    arm, arm_fields = make_page_build(release, arch="arm")
     anon = make_memtype("anon_mem")
     make_usage(anon, x86_fields["mapping"], keeps="anon_vma | PAGE_MAPPING_ANON")
     [(usage, fld)] = layouts.usages_of_build(arm)
@@ -49,8 +36,8 @@ def test_a_usage_shows_on_the_32_bit_build_at_that_builds_offset():
 
 def test_a_field_a_build_lacks_shows_no_usage_there():
     release = make_release("v7.2")
-    x86, x86_fields = page_build(release)
-    arm, _ = page_build(release, arch="arm", size=36, word=4)
+    x86, x86_fields = make_page_build(release)
+    arm, _ = make_page_build(release, arch="arm")
     only64 = make_field(x86.layouts.get(struct="page"), "_private_1", offset=40, size=8, position=9)
     make_usage(make_memtype("hugetlb"), only64)
     assert layouts.usages_of_build(arm) == []
@@ -58,7 +45,7 @@ def test_a_field_a_build_lacks_shows_no_usage_there():
 
 def test_words_of_a_32_bit_build_are_4_bytes():
     release = make_release("v7.2")
-    arm, fields = page_build(release, arch="arm", size=36, word=4)
+    arm, fields = make_page_build(release, arch="arm")
     words = layouts.words(list(fields.values()), 36, arm.word_size)
     assert len(words) == 9
     assert [w.offset for w in words[:4]] == [0, 4, 8, 12]
@@ -67,8 +54,8 @@ def test_words_of_a_32_bit_build_are_4_bytes():
 
 
 def test_the_drift_shows_a_rename_as_a_rename_and_the_usage_and_identification_that_name_it():
-    old_build, old_fields = page_build(make_release("v6.18"))
-    new_build, _ = page_build(make_release("v7.2"), head="compound_info")
+    old_build, old_fields = make_page_build(make_release("v6.18"))
+    new_build, _ = make_page_build(make_release("v7.2"), head="compound_info")
     tail = make_memtype("tail_page")
     make_usage(tail, old_fields["compound_head"], keeps="head pointer | 1")
     make_identification(tail, test="PageTail(): page->compound_head & 1")
@@ -83,8 +70,8 @@ def test_the_drift_shows_a_rename_as_a_rename_and_the_usage_and_identification_t
 
 
 def test_drift_command_prints_the_rename_and_refuses_an_unknown_build():
-    page_build(make_release("v6.18"))
-    page_build(make_release("v7.2"), head="compound_info")
+    make_page_build(make_release("v6.18"))
+    make_page_build(make_release("v7.2"), head="compound_info")
     out = io.StringIO()
     call_command("drift", "v6.18", "v7.2", stdout=out)
     assert "renamed struct page.compound_head -> compound_info @8" in out.getvalue()
@@ -93,8 +80,8 @@ def test_drift_command_prints_the_rename_and_refuses_an_unknown_build():
 
 
 def test_carry_usages_marks_what_it_carries_and_follows_renames():
-    old_build, old_fields = page_build(make_release("v6.18"))
-    new_build, new_fields = page_build(make_release("v7.2"), head="compound_info")
+    old_build, old_fields = make_page_build(make_release("v6.18"))
+    new_build, new_fields = make_page_build(make_release("v7.2"), head="compound_info")
     anon, tail = make_memtype("anon_mem"), make_memtype("tail_page")
     make_usage(anon, old_fields["mapping"], keeps="anon_vma")
     make_usage(tail, old_fields["compound_head"], keeps="head | 1")
@@ -115,6 +102,25 @@ def test_carry_usages_marks_what_it_carries_and_follows_renames():
     again = io.StringIO()
     call_command("carry_usages", "v6.18", "v7.2", stdout=again)
     assert "0 usages carried (not re-verified), 3 already recorded" in again.getvalue()
+
+
+def test_carry_usages_never_guesses_between_two_fields_of_the_same_name():
+    old_build, old_fields = make_page_build(make_release("v6.18"))
+    new_build, new_fields = make_page_build(make_release("v7.2"))
+    old_page = old_fields["flags"].layout
+    new_page = new_fields["flags"].layout
+    old_next = make_field(old_page, "next", offset=32, path="union#2@32/struct#1@32", position=5)
+    make_field(new_page, "next", offset=8, path="union#1@8/struct#2@8", position=5)
+    make_field(new_page, "next", offset=16, path="union#1@8/struct#3@8", position=6)
+    slab = make_memtype("slab")
+    make_usage(slab, old_next, keeps="next slab")
+    make_usage(slab, old_fields["mapping"], keeps="unique by name")
+    out = io.StringIO()
+    call_command("carry_usages", "v6.18", "v7.2", stdout=out)
+    assert "1 usages carried (not re-verified), 0 already recorded, 1 not carried" in out.getvalue()
+    assert "slab: page.next (at union#2@32/struct#1@32; v7.2 has several, none there)" in out.getvalue()
+    carried = FieldUsage.objects.filter(field__layout__build=new_build)
+    assert [u.field.name for u in carried] == ["mapping"]
 
 
 def test_build_label_names_package_debug_info_and_tool():

@@ -6,7 +6,7 @@ import yaml
 from django.conf import settings
 
 from apps.kernel import graph
-from apps.kernel.models import FieldUsage, MemoryType
+from apps.kernel.models import FieldUsage, MemdescNumber
 
 pytestmark = pytest.mark.django_db
 
@@ -52,5 +52,7 @@ def test_every_type_descends_from_page(kernel_data):
     assert [t.slug for t in graph.roots()] == ["page"]
 
 
-def test_every_type_with_a_memdesc_number_names_its_revision(kernel_data):
-    assert not MemoryType.objects.filter(memdesc_type__isnull=False, memdesc_revision="").exists()
+def test_every_memdesc_number_fits_the_plan_s_four_bit_type(kernel_data):
+    numbers = MemdescNumber.objects.all()
+    assert numbers.exists()
+    assert all(n.number <= 15 and (n.subtype is None or n.number == 0) for n in numbers)

@@ -21,7 +21,9 @@ def load(data_dir):
 
 def test_it_loads_the_types_relations_identification_layouts_and_usages(tmp_path):
     output = load(write_tiny_data(tmp_path))
-    assert output.startswith("Kernel data: 1 releases, 3 types, 2 relations, 2 usages, 2 sources: ")
+    assert output.startswith(
+        "Kernel data: 1 releases, 3 types, 2 relations, 2 usages, 0 rules, 0 transitions, 2 sources: "
+    )
     anon = MemoryType.objects.get(slug="anon_mem")
     assert (anon.area, anon.on_lru, anon.user_mappable) == ("folio", True, True)
     assert [p.slug for p in anon.parents.all()] == ["folio"]

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from apps.kernel.models import Field, FieldUsage, Identification, MemoryType, TypeRelation
+from apps.kernel.models import Field, FieldUsage, Identification, MemdescNumber, MemdescTable, MemoryType, TypeRelation
 from apps.kernel.tests.factory import (
     make_field,
     make_identification,
@@ -106,24 +106,35 @@ def test_a_complete_bitfield_is_stored():
     assert (fld.bit_offset, fld.bit_size) == (16, 15)
 
 
-def test_a_memdesc_number_needs_the_revision_it_comes_from():
-    assert refused_by_the_database(
-        lambda: MemoryType.objects.create(slug="slab", name="Slab", summary="x", memdesc_type=3)
+def _memdesc_table(position=1):
+    return MemdescTable.objects.create(
+        slug=f"t{position}", name=f"Table {position}", position=position, source=make_source()
     )
-    with pytest.raises(ValidationError, match="must say which revision"):
-        MemoryType(slug="slab", name="Slab", summary="x", memdesc_type=3).full_clean()
 
 
-def test_a_memdesc_number_with_its_revision_is_stored():
-    slab = make_memtype("slab", memdesc_type=3, memdesc_revision="MatthewWilcox/Memdescs, 2025 revision")
-    slab.refresh_from_db()
-    assert slab.memdesc_type == 3
+def test_a_type_has_one_memdesc_number_per_table():
+    slab, table = make_memtype("slab"), _memdesc_table()
+    MemdescNumber.objects.create(table=table, memory_type=slab, number=5, meaning="Slab")
+    assert refused_by_the_database(
+        lambda: MemdescNumber.objects.create(table=table, memory_type=slab, number=4, meaning="Slab")
+    )
+    # Another revision of the table may number it differently.
+    MemdescNumber.objects.create(table=_memdesc_table(2), memory_type=slab, number=4, meaning="Slab")
+    assert sorted(slab.memdesc_numbers.values_list("table__position", "number")) == [(1, 5), (2, 4)]
 
 
-def test_a_memdesc_number_fits_in_four_bits():
+def test_a_memdesc_number_fits_in_four_bits_and_a_subtype_in_seven():
+    number = MemdescNumber(
+        table=_memdesc_table(), memory_type=make_memtype("slab"), number=16, subtype=128, meaning="x"
+    )
     with pytest.raises(ValidationError) as exc:
-        MemoryType(slug="slab", name="Slab", summary="x", memdesc_type=16, memdesc_revision="r").full_clean()
-    assert "memdesc_type" in exc.value.message_dict
+        number.full_clean()
+    assert {"number", "subtype"} <= set(exc.value.message_dict)
+
+
+def test_two_tables_cannot_share_a_position():
+    _memdesc_table(1)
+    assert refused_by_the_database(lambda: _memdesc_table(1))
 
 
 def test_a_type_is_identified_once_per_release():

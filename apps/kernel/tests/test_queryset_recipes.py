@@ -47,11 +47,12 @@ def test_the_type_list_takes_three_queries(size, django_assert_num_queries):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_a_type_page_takes_six_queries(size, django_assert_num_queries):
+def test_a_type_page_takes_seven_queries(size, django_assert_num_queries):
     folio, types = hierarchy(size)
     # 1. the type, 2. parent relations with parent and source, 3. child relations with child and
-    # source, 4. identifications with source, 5. sources, 6. usages with field, layout, release and source
-    with django_assert_num_queries(6):
+    # source, 4. identifications with source, 5. memdesc numbers with table and source, 6. sources,
+    # 7. usages with field, layout, release and source
+    with django_assert_num_queries(7):
         memtype = MemoryType.objects.for_detail().get(slug=types[0].slug)
         parents = [(r.parent.slug, r.source.key, r.note) for r in memtype.parent_relations.all()]
         children = [(r.child.slug, r.source.key) for r in memtype.child_relations.all()]
@@ -65,7 +66,7 @@ def test_a_type_page_takes_six_queries(size, django_assert_num_queries):
     assert len(sources) == 2
     # Newest release first.
     assert [u[0] for u in usages] == ["v6.12", "v6.1"]
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         folio_page = MemoryType.objects.for_detail().get(slug="folio")
         assert len([(r.child.slug, r.source.key) for r in folio_page.child_relations.all()]) == size
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from apps.kernel import data
 from apps.kernel.models import MemoryType
 from apps.kernel.tests.kernel_snapshot import flush_kernel_tables, kernel_snapshot
-from apps.kernel.tests.tiny_data import FILES, write_tiny_data
+from apps.kernel.tests.tiny_data import write_tiny_data
 
 pytestmark = pytest.mark.django_db
 
@@ -61,20 +61,26 @@ def test_the_real_data_survives_export_and_load(tmp_path, kernel_data):
     assert kernel_snapshot() == before
 
 
-def test_memdesc_type_number_zero_survives_export_and_load(tmp_path):
-    original = write_tiny_data(
-        tmp_path / "original",
-        **{
-            "types/page.yaml": FILES["types/page.yaml"].replace(
-                "  status: mainline\n", '  status: mainline\n  memdesc_type: 0\n  memdesc_revision: "revision 1"\n'
-            )
-        },
-    )
+MEMDESCS = """\
+- slug: table-one
+  name: The first table
+  position: 1
+  source: wilcox-2021-memory-types-tree
+  numbers:
+    - {type: page, number: 0, subtype: 0, meaning: 'Misc'}
+    - {type: anon_mem, number: 3, meaning: 'Anon'}
+"""
+
+
+def test_memdesc_number_zero_and_subtype_zero_survive_export_and_load(tmp_path):
+    original = write_tiny_data(tmp_path / "original", **{"memdescs.yaml": MEMDESCS})
     load_from(original)
+    before = kernel_snapshot()
     exported = tmp_path / "exported"
     shutil.copytree(original / "layouts", exported / "layouts")
     export_to(exported)
-    assert "memdesc_type: 0\n" in (exported / "types" / "page.yaml").read_text()
+    assert "number: 0\n      subtype: 0\n" in (exported / "memdescs.yaml").read_text()
     flush_kernel_tables()
     load_from(exported)
-    assert MemoryType.objects.get(slug="page").memdesc_type == 0
+    assert kernel_snapshot() == before
+    assert MemoryType.objects.get(slug="page").memdesc_numbers.get().subtype == 0

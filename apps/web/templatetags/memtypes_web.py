@@ -1,12 +1,15 @@
-"""Template filters of the HTML pages: Markdown descriptions and source citations."""
+"""Template filters of the HTML pages: Markdown descriptions, source citations, and links from
+kernel identifiers to their definition in a source browser."""
 
 import re
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from apps.kernel import sources
 from apps.kernel.markdown import render_or_plain
+from apps.kernel.models import Field
 
 register = template.Library()
 
@@ -54,3 +57,52 @@ def path_label(field):
 def get_item(mapping, key):
     """mapping[key], or None where it has no such key."""
     return mapping.get(key)
+
+
+@register.filter
+def tree_url(build):
+    """The kernel tree a build was made from in the source browser, at the build's own tag."""
+    return sources.tree_url(build)
+
+
+@register.filter
+def source_url(fact):
+    """Where a struct layout's struct or a field's struct is defined, at the release the fact
+    belongs to, in the source browser (apps.kernel.sources)."""
+    if isinstance(fact, Field):
+        return sources.field_url(fact)
+    return sources.layout_url(fact)
+
+
+# A function called in a kernel API line (folio_alloc(), kmem_cache_free()), or a flag, page type
+# or enumerator: PG_slab, PGTY_table, PAGE_MAPPING_ANON, __GFP_COMP.
+KERNEL_IDENTIFIER = re.compile(r"\b(?:[A-Za-z_][A-Za-z0-9_]*(?=\()|(?:PG|PGTY|PAGE|__GFP|GFP|MIGRATE)_[A-Za-z0-9_]+)")
+
+
+@register.filter
+def ident_links(text, tag):
+    """Text naming kernel functions and flags, escaped, each function and flag linked to the
+    source browser's identifier search at `tag` (a release name such as v6.12)."""
+    text = str(text or "")
+    parts, last = [], 0
+    for match in KERNEL_IDENTIFIER.finditer(text):
+        url = sources.ident_url(match.group(0), tag)
+        if not url:
+            continue
+        parts.append(escape(text[last : match.start()]))
+        parts.append(format_html('<a class="ident" href="{}">{}</a>', url, match.group(0)))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))
+
+
+@register.filter
+def ident_url(name, tag):
+    """The source browser's identifier search for one name at `tag`."""
+    return sources.ident_url(name, tag)
+
+
+@register.simple_tag
+def struct_url(struct, release):
+    """{% struct_url "page" "v6.12" %}: where the struct is defined at that release."""
+    return sources.struct_url(struct, str(release))

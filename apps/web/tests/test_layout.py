@@ -55,8 +55,10 @@ def test_it_lists_the_fields_by_offset_indented_under_their_unions(client, v6_12
     table = html[html.index('<table class="fields">') :]
     positions = [table.index(f"<code>{name}</code>") for name in names]
     assert positions == sorted(positions)
-    assert '<th scope="row" class="depth-2"><code>lru</code></th>' in table
-    assert '<th scope="row" class="depth-0"><code>flags</code></th>' in table
+    header = "https://elixir.bootlin.com/linux/v6.12/source/include/linux/mm_types.h"
+    link = f'<a class="source-link" href="{header}">'
+    assert f'<th scope="row" class="depth-2">{link}<code>lru</code></a></th>' in table
+    assert f'<th scope="row" class="depth-0">{link}<code>flags</code></a></th>' in table
     assert "union 1 at 8 › struct 3 at 8" in table
 
 
@@ -142,9 +144,14 @@ def test_a_field_from_a_stable_backport_is_marked(client, v6_12):
     html = client.get("/releases/v6.12/structs/page/").content.decode()
 
     assert (
-        '<code>pt_share_count</code> <span class="muted small">atomic_t @40+4</span> '
+        '<code>pt_share_count</code></a> <span class="muted small">atomic_t @40+4</span> '
         '<span class="badge" title="mm: hugetlb: independent PMD page table shared count">'
         "backport 4eeec8c89a0c (v6.15)</span>"
+    ) in html
+    # the v6.12 tag lacks it: its definition is linked at the stable build's tag
+    assert (
+        '<a class="source-link" href="https://elixir.bootlin.com/linux/v6.12.117/source/include/linux/mm_types.h">'
+        "<code>pt_share_count</code></a>"
     ) in html
 
 
@@ -195,8 +202,8 @@ def test_it_404s_for_an_unknown_struct_release_or_build(client, v6_12):
     assert client.get("/releases/v9.9/structs/page/").status_code == 404
     response = client.get("/releases/v6.12/structs/page/?arch=arm64")
     assert response.status_code == 404
-    assert response.context["exception"] == "No build of v6.12 for arm64."
-    assert "No build of v6.12 for arm64." in response.content.decode()
+    assert response.context["exception"] == "Release v6.12 has no build for arm64."
+    assert "Release v6.12 has no build for arm64." in response.content.decode()
 
 
 def test_an_unknown_arch_is_a_404_naming_the_known_ones(client, v6_12):

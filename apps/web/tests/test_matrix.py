@@ -44,7 +44,7 @@ def test_it_404s_for_an_unknown_release_arch_or_a_release_without_that_build(cli
     assert client.get("/releases/v9.9/matrix/").status_code == 404
     assert client.get("/releases/v7.3-rc7/matrix/").status_code == 404
     response = client.get("/releases/v6.12/matrix/?arch=arm")
-    assert (response.status_code, response.context["exception"]) == (404, "No build of v6.12 for arm.")
+    assert (response.status_code, response.context["exception"]) == (404, "Release v6.12 has no build for arm.")
     response = client.get("/releases/v6.12/matrix/?arch=sparc")
     assert response.status_code == 404
     assert response.context["exception"] == "No architecture named 'sparc'; memtypes knows x86_64, arm64, arm, i386."

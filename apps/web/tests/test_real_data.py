@@ -4,7 +4,7 @@ from html import unescape
 
 import pytest
 
-from apps.kernel.models import Build, MemoryType
+from apps.kernel.models import Build, MemoryType, Release
 
 pytestmark = pytest.mark.django_db
 
@@ -64,9 +64,63 @@ def test_the_curated_usage_of_mapping_is_shown_on_the_type_page(client, kernel_d
 
 
 def test_the_folio_page_runs_the_same_queries_on_the_real_data(client, kernel_data, django_assert_num_queries):
-    # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 sources, 6 usages,
-    # 7 the loaded releases, 8 the struct page fields of their releases, 9-10 the neighbourhood.
-    with django_assert_num_queries(10):
+    # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 memdesc numbers,
+    # 6 sources, 7 usages, 8 every build, 9 the struct page fields of their releases, 10-11 the
+    # words of the build shown, 12-13 the neighbourhood, 14 its places in the dated views, 15 its
+    # transitions (of the life of a page); the same on another release and architecture.
+    with django_assert_num_queries(15):
         response = client.get("/types/folio/")
         assert response.context["type"].child_relations.all()
+    with django_assert_num_queries(14):
+        response = client.get("/types/folio/?release=v7.2&arch=arm")
+        assert response.context["type"].child_relations.all()
     assert response.status_code == 200
+
+
+def test_the_diff_from_v6_18_to_v7_2_shows_compound_head_renamed_compound_info(client, kernel_data):
+    response = client.get("/diff/?from=v6.18&to=v7.2")
+
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    page = html[html.index('<h3 id="struct-page">') : html.index("</section>", html.index('<h3 id="struct-page">'))]
+    assert "Renamed: <code>compound_head</code> → <code>compound_info</code>" in page
+    assert "Removed: <code>compound_head</code>" not in page
+    assert "Added: <code>compound_info</code>" not in page
+
+
+def test_every_release_but_the_oldest_links_its_diff_with_the_previous_one(client, kernel_data):
+    releases = [r.name for r in Release.objects.order_by("sort_key")]
+    for previous, release in zip(releases, releases[1:], strict=False):
+        html = client.get(f"/releases/{release}/").content.decode()
+        link = f'<a href="/diff/?from={previous}&amp;to={release}">Compared with the previous release ({previous})</a>'
+        assert link in html, release
+        assert client.get(f"/diff/?from={previous}&to={release}").status_code == 200, release
+
+
+def test_the_slab_page_draws_the_words_slab_uses_in_every_build(client, kernel_data):
+    for build in Build.objects.select_related("release"):
+        response = client.get(f"/types/slab/?release={build.release.name}&arch={build.arch}")
+        assert response.status_code == 200, build
+        used = [w for w in dict(response.context["grid"])[0] if w.used]
+        assert used, build
+        html = unescape(response.content.decode())
+        assert f"struct page of {build.release.name} on {build.arch} ({build.word_size}-byte words)" in html
+
+
+def test_searching_kernel_identifiers_finds_them_with_their_releases(client, kernel_data):
+    def found(query):
+        response = client.get("/search/", {"q": query})
+        assert response.status_code == 200, query
+        return response.context["found"]
+
+    by_struct = {
+        f.container: [r.name for r in f.releases] for f in found("compound_info").fields if f.name == "compound_info"
+    }
+    assert by_struct == {"page": ["v7.2", "v7.3-rc7"]}
+    slab_cache = {f.container: [r.name for r in f.releases] for f in found("slab_cache").fields}
+    assert slab_cache["page"] == ["v5.10", "v5.15"]  # before struct slab (v5.17)
+    assert slab_cache["slab"][0] == "v6.1"
+    pgty_slab = found("PGTY_slab")
+    assert [(e.container, e.name) for e in pgty_slab.enums] == [("pagetype", "PGTY_slab")]
+    assert "slab" in [t.memory_type.slug for t in pgty_slab.types]
+    assert "anon_mem" in [t.memory_type.slug for t in found("folio_test_anon").types]

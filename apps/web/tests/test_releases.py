@@ -135,10 +135,15 @@ def test_the_release_page_shows_the_enum_values_per_arch(client):
 
     enums = html[html.index("<caption>enum pagetype</caption>") :]
     assert '<th scope="col" class="num">x86_64</th><th scope="col" class="num">arm</th>' in enums
+    ident = "https://elixir.bootlin.com/linux/v6.12/A/ident"
     assert (
-        '<td><code>PGTY_buddy</code></td><td class="num">240</td><td class="num"><span class="muted">–</span>' in enums
-    )
-    assert '<td><code>PGTY_slab</code></td><td class="num">245</td><td class="num">245</td>' in enums
+        f'<td><a class="source-link" href="{ident}/PGTY_buddy"><code>PGTY_buddy</code></a></td>'
+        '<td class="num">240</td><td class="num"><span class="muted">–</span>'
+    ) in enums
+    assert (
+        f'<td><a class="source-link" href="{ident}/PGTY_slab"><code>PGTY_slab</code></a></td>'
+        '<td class="num">245</td><td class="num">245</td>'
+    ) in enums
 
 
 def test_the_release_page_counts_usages_carried_forward_and_links_to_the_drift(client):
@@ -154,10 +159,10 @@ def test_the_release_page_counts_usages_carried_forward_and_links_to_the_drift(c
         "2 field usages recorded in v6.12; <strong>1 carried forward from an earlier release, not re-verified</strong>"
         in html
     )
-    assert '<a href="/releases/v6.12/drift/">Compared with the previous release (v6.1)</a>' in html
+    assert '<a href="/diff/?from=v6.1&amp;to=v6.12">Compared with the previous release (v6.1)</a>' in html
     html = client.get("/releases/v6.1/").content.decode()
     assert "0 field usages recorded in v6.1, all verified at this release." in html
-    assert "/drift/" not in html  # nothing earlier to compare with
+    assert "/diff/" not in html  # nothing earlier to compare with
 
 
 def test_it_404s_for_an_unknown_release(client):

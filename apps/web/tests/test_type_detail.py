@@ -4,7 +4,7 @@ from html import unescape
 
 import pytest
 
-from apps.kernel.models import Backport
+from apps.kernel.models import Backport, MemdescNumber, MemdescTable
 from apps.kernel.tests.factory import (
     make_build,
     make_field,
@@ -73,9 +73,10 @@ def test_a_usage_names_the_build_its_offsets_come_from_and_marks_carried_and_bac
     html = client.get("/types/anon_mem/").content.decode()
 
     assert "Offsets from 6.12.117 (linux-image-6.12.117-cloud 1), BTF, pahole 1.30." in html
-    mapping = html[html.index("anon_vma pointer") :]
+    usage = html[html.index('<h2 id="usage">') :]
+    mapping = usage[usage.index("anon_vma pointer") :]
     assert mapping.index("carried, not re-verified</span>") < mapping.index("shared count")
-    shared = html[html.index("shared count") :]
+    shared = usage[usage.index("shared count") :]
     assert shared.index(">stable backport</span>") < shared.index("</tr>")
     assert "carried, not re-verified" not in shared[: shared.index("</tr>")]
 
@@ -123,7 +124,10 @@ def test_it_labels_identifications_by_release_in_release_order(client):
 
     before = html.index("<strong>Before v6.9:</strong>")
     assert before < html.index("<strong>Since v6.9:</strong>") < html.index("<strong>Since v6.10:</strong>")
-    assert "page flag PG_slab" in html[before:]
+    assert (
+        'page flag <a class="ident" href="https://elixir.bootlin.com/linux/v6.12/A/ident/PG_slab">PG_slab</a>'
+        in (html[before:])
+    )
 
 
 def test_it_links_a_source_that_has_a_link_and_cites_one_that_has_none(client):
@@ -137,13 +141,18 @@ def test_it_links_a_source_that_has_a_link_and_cites_one_that_has_none(client):
     assert "include/linux/mm_types.h @ v6.12" in html
 
 
-def test_it_shows_the_memdesc_number_with_its_revision(client):
-    make_memtype("anon_mem", memdesc_type=2, memdesc_revision="Memdescs table of 2024-11")
+def test_it_shows_the_memdesc_number_of_each_revision_with_its_source(client):
+    anon = make_memtype("anon_mem")
+    for position, number in ((1, 2), (2, 3)):
+        table = MemdescTable.objects.create(
+            slug=f"t{position}", name=f"The revision number {position}", position=position, source=make_source()
+        )
+        MemdescNumber.objects.create(table=table, memory_type=anon, number=number, meaning="Anon: struct anon_folio")
 
-    html = client.get("/types/anon_mem/").content.decode()
+    html = unescape(client.get("/types/anon_mem/").content.decode())
 
-    assert "<strong>2</strong>" in html
-    assert "Memdescs table of 2024-11" in html
+    assert '<strong>2</strong> (Anon: struct anon_folio) <span class="muted">— The revision number 1</span>' in html
+    assert '<strong>3</strong> (Anon: struct anon_folio) <span class="muted">— The revision number 2</span>' in html
 
 
 def test_it_draws_the_neighbourhood_with_links_to_the_image_formats(client):
@@ -177,12 +186,17 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries, re
         release = make_release(f"v6.{n + 10}")
         make_field(make_layout(release, "page"), "mapping", offset=24)
         make_usage(folio, make_field(make_layout(release, "folio", size=256), "mapping", offset=24))
+        table = MemdescTable.objects.create(slug=f"t{n}", name=f"Table {n}", position=n + 1, source=make_source())
+        MemdescNumber.objects.create(table=table, memory_type=folio, number=n, meaning="File")
     make_relation(make_memtype("page"), folio)
 
-    # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 sources, 6 usages
-    # with field, layout, release and source, 7 the loaded releases (for since and basis labels),
-    # 8 the struct page fields of those releases, 9-10 the neighbourhood (relations, types).
-    with django_assert_num_queries(10):
+    # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 memdesc numbers,
+    # 6 sources, 7 usages with field, layout, release and source, 8 every build with its release
+    # (the picker, the since and basis labels), 9 the struct page fields of the releases used,
+    # 10-11 the words: the fields of the build shown and the type's usages in its release,
+    # 12-13 the neighbourhood (relations, types), 14 its places in the dated views, 15 the
+    # transitions into and out of it with their types and sources.
+    with django_assert_num_queries(15):
         response = client.get("/types/folio/")
         memory_type = response.context["type"]
         assert [r.child.slug for r in memory_type.child_relations.all()] == [f"kind_{n}" for n in range(releases)]

@@ -28,10 +28,15 @@ class Command(BaseCommand):
             builds.append(build)
         report = drift.drift(*builds)
         renamed = {old.id: new for _, old, new in report.renames}
-        targets = {}
+        # A field is found by struct, path and name; failing that by struct and name alone, but
+        # only where the name is unique in the struct (next, prev, private recur in its unions).
+        targets, by_name = {}, {}
         for fld in Field.objects.of_build(builds[1]):
             targets.setdefault((fld.layout.struct, fld.path, fld.name), fld)
-            targets.setdefault((fld.layout.struct, "", fld.name), fld)
+            by_name.setdefault((fld.layout.struct, fld.name), []).append(fld)
+        for key, fields in by_name.items():
+            if len(fields) == 1:
+                targets[(key[0], "", key[1])] = fields[0]
         carried, missing, kept = 0, [], 0
         with transaction.atomic(), reversion.create_revision():
             reversion.set_comment(f"carry_usages {source_release} {target_release}")
@@ -49,7 +54,10 @@ class Command(BaseCommand):
                     or renamed.get(old.id)
                 )
                 if new is None:
-                    missing.append(f"{usage.memory_type.slug}: {old.layout.struct}.{old.name}")
+                    where = f"{usage.memory_type.slug}: {old.layout.struct}.{old.name}"
+                    if len(by_name.get((old.layout.struct, old.name), ())) > 1:
+                        where += f" (at {old.path or 'the top level'}; {target_release} has several, none there)"
+                    missing.append(where)
                     continue
                 if (usage.memory_type_id, new.id) in existing:
                     kept += 1

@@ -22,6 +22,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Kernel data: {len(bundle.releases)} releases, {len(bundle.types)} types, "
-            f"{len(bundle.relations)} relations, {len(bundle.usages)} usages, {len(bundle.sources)} sources: "
+            f"{len(bundle.relations)} relations, {len(bundle.usages)} usages, {len(bundle.rules)} rules, "
+            f"{len(bundle.transitions)} transitions, {len(bundle.sources)} sources: "
             f"{counts.created} created, {counts.updated} updated, {counts.unchanged} unchanged."
         )
