@@ -43,3 +43,12 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _pinned_queries_are_the_page_s_own(request):
+    """A test that pins a page's queries measures the page itself, so the answer cache
+    (memtypes_site/cache.py: one query for the data version, pinned in its own tests) is off
+    there; every other test runs with it, as production does."""
+    if "django_assert_num_queries" in request.fixturenames:
+        request.getfixturevalue("settings").MEMTYPES_CACHE = False

@@ -55,6 +55,7 @@ def environment(database_url, redis_url, port):
         "MEMTYPES_SOURCE_BROWSER": "https://elixir.bootlin.com/linux",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
+        "MEMTYPES_CACHE": "1",
         "GUNICORN_WORKERS": "",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
     }
@@ -132,8 +133,12 @@ def check_site(base, env):
     check(headers["X-Frame-Options"] == "DENY", "X-Frame-Options")
     check("script-src 'self'" in headers.get("Content-Security-Policy", ""), "an enforced Content-Security-Policy")
 
-    status, _, body = fetch(base, "/types/slab/")
+    status, headers, body = fetch(base, "/types/slab/")
     check(status == 200 and "slab_cache" in body.decode(), "a type page")
+    stored = list(diagrams.scan_iter("*memtypes:answer:*"))
+    check(stored, "the answer is stored in Redis, under the data version")
+    again = fetch(base, "/types/slab/", **{"If-None-Match": headers["ETag"]})
+    check(again[0] == 304 and again[1]["ETag"] == headers["ETag"], "a reader who has the page gets 304")
     status, headers, body = fetch(base, "/api/v1/types/slab/")
     check(status == 200 and json.loads(body)["slug"] == "slab", "the API")
     status, headers, body = fetch(base, "/api/v1/docs/")

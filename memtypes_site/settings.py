@@ -58,6 +58,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Whole answers under the data version (memtypes_site/cache.py): inside the middleware that
+    # adds per-request headers, outside the ones that set cookies, so it sees them; it stores
+    # the answer as GZipMiddleware compressed it.
+    "memtypes_site.cache.AnswerCacheMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -96,6 +101,9 @@ WSGI_APPLICATION = "memtypes_site.wsgi.application"
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), BASE_DIR)}
 CACHES = {"default": cache_from_url(env_str("REDIS_URL"))}
+# Pages, API answers and pictures kept in that cache under the data version, with ETags and 304s
+# (memtypes_site/cache.py). MEMTYPES_CACHE=0 renders every request (make bench's cold runs).
+MEMTYPES_CACHE = env_bool("MEMTYPES_CACHE", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -134,6 +142,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The curated kernel data (YAML) and the pahole layouts it imports.
 KERNEL_DATA_DIR = BASE_DIR / "data"
+# The apps whose models hold the kernel data: any write to one of their rows changes the data
+# version (apps/kernel/version.py) that cached answers are keyed by. An app not installed is skipped.
+KERNEL_DATA_APPS = ["kernel", "decoder"]
 
 # Graphviz: how long one `dot` run may take before the picture is given up.
 GRAPHVIZ_TIMEOUT_SECONDS = 10

@@ -6,5 +6,6 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("api/v1/", include("apps.api.urls")),
     path("", include("apps.diagrams.urls")),
+    path("", include("apps.decoder.urls")),
     path("", include("apps.web.urls")),
 ]

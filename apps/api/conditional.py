@@ -1,62 +1,41 @@
-"""Conditional requests: an ETag on every read, 304 on a matching If-None-Match, and 412 on a
-write whose If-Match names a representation that is no longer current.
+"""Conditional writes: a write whose If-Match names an older state of the data is refused with
+412, and a successful write answers with the ETag a read of the resource now has.
 
-The ETag is a hash of the serialized representation, so it changes exactly when what a client
-reads changes, and a write compares the client's If-Match with the ETag of the current
-representation computed the same way."""
+Reads get their ETag and their 304 from memtypes_site.cache: the ETag names the data version
+(apps/kernel/version.py) and the request it answers, so a client that read a resource and
+sends its ETag in If-Match is refused exactly when the kernel data changed in between."""
 
-import hashlib
-import json
+from urllib.parse import urlsplit
 
-from django.utils.http import parse_etags, quote_etag
+from django.utils.http import parse_etags
 from rest_framework import status
-from rest_framework.response import Response
 
 from apps.api.errors import PreconditionFailed
-
-
-def etag_of(data, fmt="json"):
-    """A strong ETag of serialized data (a JSON-able structure) in a format."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    digest = hashlib.sha256(f"{fmt}:{text}".encode()).hexdigest()[:32]
-    return quote_etag(digest)
-
-
-def _matches(header, etag):
-    if not header:
-        return False
-    tags = parse_etags(header)
-    return "*" in tags or etag.strip('"') in {tag.strip('"').removeprefix("W/").strip('"') for tag in tags}
+from apps.kernel import version
+from memtypes_site.cache import etag_for, version_of_etag
 
 
 class ConditionalMixin:
-    """For views and viewsets: ETag on successful reads and writes, 304 for If-None-Match,
-    412 for a stale If-Match (call check_if_match(instance) before changing an object)."""
+    """For views and viewsets: the current ETag on a successful write (for a created object,
+    the ETag of its Location), and 412 for a stale If-Match (call check_if_match() inside the
+    write's transaction, after locking the row)."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code != status.HTTP_200_OK or response.data is None:
-            return response
-        fmt = getattr(request, "accepted_renderer", None)
-        fmt = fmt.format if fmt is not None and fmt.format == "csv" else "json"
-        etag = etag_of(response.data, fmt)
-        response["ETag"] = etag
-        if request.method in ("GET", "HEAD") and _matches(request.headers.get("If-None-Match"), etag):
-            not_modified = Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-            not_modified.accepted_renderer = response.accepted_renderer
-            not_modified.accepted_media_type = response.accepted_media_type
-            not_modified.renderer_context = response.renderer_context
-            if "Vary" in response:
-                not_modified["Vary"] = response["Vary"]
-            return not_modified
+        if request.method in ("POST", "PUT", "PATCH") and response.status_code in (
+            status.HTTP_200_OK,
+            status.HTTP_201_CREATED,
+        ):
+            path = urlsplit(response["Location"]).path if "Location" in response else None
+            response["ETag"] = etag_for(request, version.current(), path)
         return response
 
-    def check_if_match(self, instance):
-        """Refuse (412) a write when If-Match is sent and names another representation than
-        the current one of instance (the queries of one serialization)."""
+    def check_if_match(self):
+        """Refuse (412) a write when If-Match is sent and names none of the current state of
+        the data (one query; "*" accepts any state of an object that exists)."""
         header = self.request.headers.get("If-Match")
         if header is None:
             return
-        current = etag_of(self.get_serializer(instance).data)
-        if not _matches(header, current):
+        tags = parse_etags(header)
+        if "*" not in tags and version.current() not in {version_of_etag(tag) for tag in tags}:
             raise PreconditionFailed()

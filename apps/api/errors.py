@@ -21,7 +21,7 @@ class Conflict(APIException):
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The resource changed since you read it: read it again and send its new ETag in If-Match."
+    default_detail = "The data changed since you read it: read the resource again and send its new ETag in If-Match."
     default_code = "precondition_failed"
 
 

@@ -17,7 +17,7 @@ ERRORS = {
     "403": "Not allowed: writing needs a user with the model's permission (and CSRF for a session).",
     "404": "No such resource (or no such page of a list).",
     "409": "The object is still referred to and cannot be deleted.",
-    "412": "The resource changed since it was read: If-Match names another ETag.",
+    "412": "The data changed since the resource was read: If-Match names an older ETag.",
     "429": "Too many wrong tokens from this address: wait and try again.",
 }
 

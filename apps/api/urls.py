@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from apps.api import hierarchy, lifecycle, rules, views
+from apps.api import decode, hierarchy, lifecycle, rules, views
 from apps.api.errors import NotFoundView
 
 app_name = "api"
@@ -22,6 +22,7 @@ urlpatterns = [
     path("diff/", views.DiffView.as_view(), name="diff"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("lifecycle/", lifecycle.LifecycleView.as_view(), name="lifecycle"),
+    path("decode/", decode.DecodeView.as_view(), name="decode"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("releases/<str:name>/rules/", rules.ReleaseRulesView.as_view(), name="release-rules"),

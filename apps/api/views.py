@@ -181,7 +181,7 @@ class WriteMixin(ApiMixin):
         partial = kwargs.pop("partial", False)
         with transaction.atomic():
             instance = self.locked_object()
-            self.check_if_match(instance)
+            self.check_if_match()
             serializer = self.get_serializer(instance, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
             self.perform_update(serializer)
@@ -190,7 +190,7 @@ class WriteMixin(ApiMixin):
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
             instance = self.locked_object()
-            self.check_if_match(instance)
+            self.check_if_match()
             self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -7,3 +7,8 @@ class KernelConfig(AppConfig):
     name = "apps.kernel"
     label = "kernel"
     verbose_name = "Kernel memory types"
+
+    def ready(self):
+        from apps.kernel import version
+
+        version.connect()

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import reversion
 import yaml
-from django.db import transaction
 from django.db.models import Count, Prefetch
 
-from apps.kernel import layouts, pahole
+from apps.kernel import layouts, pahole, version
 from apps.kernel.layouts import Counts
 from apps.kernel.models import (
     REFERENCE_ARCH,
@@ -744,7 +743,7 @@ def load(bundle):
         )
     # Relations added in the admin and not yet exported could close a cycle with the files'.
     _check_cycles(bundle, stored=stored)
-    with transaction.atomic(), reversion.create_revision():
+    with version.one_change(), reversion.create_revision():
         reversion.set_comment("load_kernel_data")
         sources = _upsert_sources(bundle, counts)
         configs = {

@@ -4,8 +4,7 @@ and the descriptors that overlay them."""
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
-
+from apps.kernel import version
 from apps.kernel.models import REFERENCE_ARCH, Build, Field, FieldUsage, Release, StructLayout
 
 FIELD_ATTRS = ("c_type", "offset", "size", "bit_offset", "bit_size", "page_index", "position")
@@ -84,7 +83,7 @@ def store(release_name, arch, structs, build_values=None, configs=None, allow_dr
                 f"{len(gone)} stored field(s) of {release_name} ({arch}) are not in the input ({names}); "
                 "nothing was written; run again with --allow-drop to delete them"
             )
-    with transaction.atomic():
+    with version.one_change():
         if release is None:
             release = Release.objects.create(name=release_name)
             counts.created += 1

@@ -935,3 +935,22 @@ class Transition(models.Model):
         if self.until:
             return f"until {self.until}"
         return "every release"
+
+
+class DataVersion(models.Model):
+    """The state of the kernel data as one number: every write to a memory type, relation,
+    release, layout, usage or source (the admin, the API, the loaders, a revert from History)
+    adds one to it in the same transaction (apps/kernel/version.py). Pages, API answers and
+    pictures are cached under it and their ETags are derived from it, so a write makes every
+    cached answer unreachable at once. A single row (pk 1)."""
+
+    number = models.PositiveBigIntegerField(default=1)
+    # Random at each change: after the database is restored or reloaded and its number counts
+    # up again, a cache that outlived it (Redis) still never matches an older state's answers.
+    stamp = models.CharField(max_length=16, default="")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="dataversion_single_row")]
+
+    def __str__(self):
+        return f"data version {self.number}"

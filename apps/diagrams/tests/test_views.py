@@ -88,7 +88,7 @@ def test_it_refuses_a_write(client, chain):
 
 def test_a_picture_carries_an_etag_and_asks_to_be_revalidated(client, chain):
     response = client.get("/diagram.png")
-    assert response["ETag"].startswith('"png-')
+    assert response["ETag"].startswith('"') and response["ETag"].endswith('"')
     assert response["Cache-Control"] == "public, no-cache"
 
 

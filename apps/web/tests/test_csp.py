@@ -8,12 +8,14 @@ installed; CI installs it (Debian package chromium).
 """
 
 import shutil
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from playwright.sync_api import sync_playwright
 
+from apps.decoder.examples import EXAMPLES
 from apps.kernel import data
 from apps.kernel.models import MemoryType
 
@@ -104,6 +106,8 @@ def test_the_site_pages_keep_to_the_policy(browser):
         ("/releases/v6.12/matrix/", "main"),
         ("/diff/?from=v6.1&to=v6.12", "main"),
         ("/search/?q=lru", "main"),
+        ("/decode/", "main"),
+        ("/decode/?" + urlencode({"text": EXAMPLES[0].text, "release": EXAMPLES[0].release}), "#result"),
     ]:
         assert browser.visit(path, ready) == [], path
     # The stylesheet applied: memtypes.css moves the skip link off the screen until it is focused.

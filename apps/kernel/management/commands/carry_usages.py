@@ -1,8 +1,7 @@
 import reversion
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from apps.kernel import drift
+from apps.kernel import drift, version
 from apps.kernel.models import REFERENCE_ARCH, Basis, Build, Field, FieldUsage
 
 
@@ -38,7 +37,7 @@ class Command(BaseCommand):
             if len(fields) == 1:
                 targets[(key[0], "", key[1])] = fields[0]
         carried, missing, kept = 0, [], 0
-        with transaction.atomic(), reversion.create_revision():
+        with version.one_change(), reversion.create_revision():
             reversion.set_comment(f"carry_usages {source_release} {target_release}")
             existing = set(
                 FieldUsage.objects.filter(field__layout__build=builds[1]).values_list("memory_type_id", "field_id")
