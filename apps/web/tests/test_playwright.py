@@ -27,6 +27,7 @@ MAIN_PAGES = [
     ("lifecycle", "/lifecycle/", 200),
     ("views", "/views/", 200),
     ("search", "/search/?q=slab_cache", 200),
+    ("decode", "/decode/", 200),
     ("not-found", "/types/no-such-type/", 404),
 ]
 PAGE_IDS = [name for name, _, _ in MAIN_PAGES]
