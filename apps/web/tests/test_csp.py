@@ -102,7 +102,7 @@ def test_the_site_pages_keep_to_the_policy(browser):
         ("/releases/", "main"),
         ("/releases/v6.12/", "main"),
         ("/releases/v6.12/structs/page/", "main"),
-        ("/releases/v6.18/drift/?against=v6.12", "main"),
+        ("/diff/?from=v6.12&to=v6.18", "main"),
         ("/releases/v6.12/matrix/", "main"),
         ("/diff/?from=v6.1&to=v6.12", "main"),
         ("/search/?q=lru", "main"),

@@ -23,8 +23,11 @@ MAIN_PAGES = [
     ("release", "/releases/v6.12/", 200),
     ("layout", "/releases/v6.12/structs/page/", 200),
     ("matrix", "/releases/v6.12/matrix/", 200),
-    ("drift", "/releases/v6.18/drift/?against=v6.12", 200),
+    ("diff", "/diff/?from=v6.12&to=v6.18", 200),
+    ("lifecycle", "/lifecycle/", 200),
+    ("views", "/views/", 200),
     ("search", "/search/?q=slab_cache", 200),
+    ("decode", "/decode/", 200),
     ("not-found", "/types/no-such-type/", 404),
 ]
 PAGE_IDS = [name for name, _, _ in MAIN_PAGES]
@@ -124,7 +127,7 @@ def test_searching_for_slab_cache_finds_struct_slab_and_follows_it(page):
     page.get_by_role("searchbox", name="Search types and fields").fill("slab_cache")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=slab_cache")
-    hit = page.get_by_role("link", name="struct slab of v6.12", exact=True)
+    hit = page.locator("#fields + ul li", has_text="struct slab").get_by_role("link", name="v6.12", exact=True)
     hit.click()
     page.wait_for_url("**/releases/v6.12/structs/slab/")
     fields = page.get_by_role("table", name=re.compile("Fields of struct slab"))
@@ -204,8 +207,10 @@ def test_the_svg_image_url_opens_as_an_svg_document_that_links_the_types(page):
     assert page.locator("a[*|href='/types/page/']").count() == 1
 
 
-def test_the_drift_page_shows_the_rename_of_index_in_v6_18(page):
+def test_the_diff_page_shows_the_rename_of_index_in_v6_18(page):
+    # The former drift address leads to the diff page.
     visit(page, "/releases/v6.18/drift/?against=v6.12")
+    assert page.url.endswith("/diff/?to=v6.18&from=v6.12")
     # v6.18 renamed struct page's index to __folio_index (same offset, C type and size).
     page_changes = page.get_by_role("region", name=re.compile(r"^struct page "))
     assert (
@@ -213,7 +218,8 @@ def test_the_drift_page_shows_the_rename_of_index_in_v6_18(page):
         .inner_text()
         .startswith("Renamed: index → __folio_index")
     )
-    assert page.get_by_role("combobox", name="Compare with").input_value() == "v6.12"
+    assert page.get_by_role("combobox", name="From").input_value() == "v6.12"
+    assert page.get_by_role("combobox", name="To").input_value() == "v6.18"
 
 
 def test_at_375_px_the_word_grid_scrolls_inside_its_box_by_keyboard(page):
