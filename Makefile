@@ -22,8 +22,9 @@ run: setup
 dev: setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite on every CPU, each test module on one worker (its module-scoped data loaded once).
 test: setup $(VENV)/.dev-installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadscope
 
 setup: $(VENV)/.installed graphviz
 	$(BIN)/python manage.py migrate --noinput -v0
