@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev test setup graphviz lint compose-config diagram-png screenshots bench load clean pahole ingest
+.PHONY: run dev test setup graphviz wrk lint compose-config diagram-png screenshots bench load clean pahole ingest
 
 # Production settings over plain HTTP on this machine; each of these variables can be overridden
 # from the environment. DJANGO_SECRET_KEY, when unset, is made once in the git-ignored .secret-key.
@@ -81,8 +81,23 @@ diagram-png: setup
 screenshots: setup $(VENV)/.dev-installed
 	$(BIN)/python manage.py screenshots docs/screenshots
 
-bench: setup $(VENV)/.dev-installed
-	$(BIN)/python bench/run.py
+# gunicorn as `make run` serves, driven by wrk, warm and cold, beside a bare Django view (bench/run.py):
+#   make bench                  the real data
+#   make bench SCALE=40         plus 40x synthetic releases, builds and types (manage.py generate_scale)
+#   make bench ARGS="--duration 10 --urls /types/slab/,/api/v1/types/"
+SCALE ?= 1
+bench: setup $(VENV)/.dev-installed wrk
+	$(BIN)/python bench/run.py --scale $(SCALE) $(ARGS)
+
+# The benchmark's HTTP load generator: installed from apt when running as root.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing wrk (apt package wrk)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "wrk is missing. Run:  sudo apt-get install wrk"; exit 1; \
+	  fi; }
 
 # pahole 1.30 (Debian trixie) and the libraries it needs, unpacked into .cache/pahole/ and run
 # through their own dynamic loader: bookworm's pahole 1.24 misreads 7.x BTF, and the system's

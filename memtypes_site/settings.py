@@ -79,6 +79,11 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 
+# `make bench` only (memtypes_site/bench.py): a baseline view and a query count on each answer.
+BENCH = env_bool("MEMTYPES_BENCH", False)
+if BENCH:
+    MIDDLEWARE.insert(0, "memtypes_site.bench.QueryCountMiddleware")
+
 ROOT_URLCONF = "memtypes_site.urls"
 
 TEMPLATES = [

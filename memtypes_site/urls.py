@@ -9,3 +9,8 @@ urlpatterns = [
     path("", include("apps.decoder.urls")),
     path("", include("apps.web.urls")),
 ]
+
+if settings.BENCH:
+    from memtypes_site import bench
+
+    urlpatterns.insert(0, path("bench/baseline", bench.baseline))

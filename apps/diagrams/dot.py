@@ -42,6 +42,7 @@ TOOLTIP_CHARS = 300
 _PLAIN_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _SPACE = re.compile(r"\s+")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_ENTITY_TABLE = {ord(ch): entity for ch, entity in _ENTITIES.items()}
 
 
 def _text(value, limit, backslash="&#92;" * 2):
@@ -51,15 +52,19 @@ def _text(value, limit, backslash="&#92;" * 2):
     show as the original characters); a backslash becomes the backslash argument. Graphviz reads
     backslash escapes (\\N: the node name) in a label after decoding its entities, so a literal
     backslash there takes two entity backslashes."""
-    value = "".join(
-        " " if ch.isspace() else ch
-        for ch in str(value or "")
-        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
-    )
-    value = _SPACE.sub(" ", value).strip()
+    text = str(value or "")
+    # Each distinct character is judged once (str.translate then does the whole string): a
+    # whole-hierarchy picture has hundreds of tooltips of a few hundred characters each.
+    dropped_or_space = {}
+    for ch in set(text):
+        if ch.isspace():
+            dropped_or_space[ord(ch)] = " "
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            dropped_or_space[ord(ch)] = None
+    value = _SPACE.sub(" ", text.translate(dropped_or_space)).strip()
     if len(value) > limit:
         value = value[: limit - 1].rstrip() + "…"
-    return "".join(backslash if ch == "\\" else _ENTITIES.get(ch, ch) for ch in value)
+    return value.translate({**_ENTITY_TABLE, ord("\\"): backslash})
 
 
 def _quoted(value, limit=TOOLTIP_CHARS):

@@ -1,0 +1,101 @@
+"""The helpers of bench/run.py (make bench): reading wrk's output and /proc, and the table."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+spec = importlib.util.spec_from_file_location("bench_run", Path(__file__).resolve().parents[2] / "bench" / "run.py")
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+
+WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8123/types/slab/
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    45.12ms   10.01ms 120.33ms   80.00%
+    Req/Sec    88.50     12.30   110.00     70.00%
+  Latency Distribution
+     50%   43.90ms
+     75%   50.10ms
+     90%   58.00ms
+     99%    1.02s
+  885 requests in 5.01s, 86.41MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:    176.65
+Transfer/sec:     17.25MB
+"""
+
+
+def test_it_reads_requests_rate_and_percentiles_from_wrk():
+    result = bench.parse_wrk(WRK_OUTPUT)
+    assert result == {
+        "requests": 885,
+        "rps": 176.65,
+        "p50_ms": 43.9,
+        "p99_ms": 1020.0,
+        "socket_errors": 3,
+        "non2xx": 4,
+    }
+
+
+def test_it_refuses_output_without_a_result():
+    with pytest.raises(ValueError, match="wrk printed no result"):
+        bench.parse_wrk("unable to connect to 127.0.0.1:8123 Connection refused\n")
+
+
+@pytest.mark.parametrize(("text", "ms"), [("850.00us", 0.85), ("1.50ms", 1.5), ("2.00s", 2000.0), ("1.00m", 60000.0)])
+def test_it_converts_wrk_durations_to_milliseconds(text, ms):
+    assert bench.duration_ms(text) == pytest.approx(ms)
+
+
+def test_it_adds_user_and_system_time_even_when_the_command_name_has_spaces():
+    # proc(5): pid (comm) state ppid ... utime (14) stime (15) ...
+    stat = "4242 (gunicorn: worker [a b]) S 4241 4242 4242 0 -1 4194560 100 0 0 0 731 269 0 0 20 0 1 0 5"
+    assert bench.cpu_ticks(stat) == 1000
+
+
+def test_it_reads_the_resident_set_size():
+    assert bench.rss_kib("Name:\tgunicorn\nVmPeak:\t  200000 kB\nVmRSS:\t   91234 kB\n") == 91234
+
+
+def test_the_table_shows_each_read_with_its_ratio_cpu_and_queries():
+    row = {"url": "/types/slab/", "rps": 1234.4, "p50_ms": 3.21, "p99_ms": 9.87, "ratio": 0.5123, "cpu_ms": 6.789,
+           "queries": 10, "bytes": 102342, "first_ms": 95.2}  # fmt: skip
+    lines = bench.table([row]).splitlines()
+    assert lines[0].startswith("| read | requests/s | p50 ms | p99 ms | × baseline | CPU ms/req | queries |")
+    assert lines[2] == "| /types/slab/ | 1,234 | 3.21 | 9.87 | 0.512 | 6.79 | 10 | 102,342 | 95 |"
+
+
+def _result(cold_rows, warm_rows=None, scale=1):
+    runs = [{"mode": "cold", "rows": cold_rows, "soak": None}]
+    if warm_rows is not None:
+        runs.append({"mode": "warm", "rows": warm_rows, "soak": None})
+    return {"scale": scale, "runs": runs}
+
+
+def _row(url, **kw):
+    values = {"url": url, "status": 200, "non2xx": 0, "socket_errors": 0, "ratio": 1.0, "p99_ms": 5.0, "cpu_ms": 1.0,
+              "queries": 3, "first_ms": 10.0}  # fmt: skip
+    return values | kw
+
+
+def test_it_names_each_missed_target():
+    cold = [_row(bench.TYPE_PAGE, cpu_ms=9.5), _row(bench.TYPES_API, cpu_ms=1.2), _row("/", status=500)]
+    warm = [_row(bench.BASELINE, ratio=1.0), _row("/", ratio=0.3, p99_ms=25.0)]
+    missed = bench.missed_targets(_result(cold, warm), None)
+    assert missed == [
+        "cold /: status 500, 0 non-2xx, 0 socket errors",
+        "warm /: 0.300x the baseline (target >= 0.5)",
+        "warm /: p99 25.0 ms (target <= 20)",
+        f"cold {bench.TYPE_PAGE}: 9.50 ms CPU per request (target <= 7.0)",
+    ]
+
+
+def test_at_scale_it_compares_queries_and_the_type_page_with_scale_1():
+    reference = _result([_row(bench.TYPE_PAGE, cpu_ms=3.0, queries=10)])
+    scaled = _result([_row(bench.TYPE_PAGE, cpu_ms=6.5, queries=11)], scale=40)
+    assert bench.missed_targets(scaled, reference) == [
+        f"scale 40 cold {bench.TYPE_PAGE}: 11 queries, 10 at scale 1",
+        f"scale 40 cold {bench.TYPE_PAGE}: 6.50 ms CPU, more than 2x 3.00 ms",
+    ]
