@@ -1,84 +1,73 @@
-"""Serializers of the search by kernel identifier (apps.kernel.search): the types that name it,
-struct fields and enum values of that name with the releases they appear in, and sources."""
+"""/api/v1/search/: memory types, struct fields and usages matching the words of ?q=, and ?q= as
+one kernel identifier."""
 
-from rest_framework import serializers
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.api import serializers as api
-from apps.kernel import sources
-from apps.kernel.models import REFERENCE_ARCH
+from apps.api.search_serializers import (
+    FoundFieldSerializer,
+    IdentifierResultSerializer,
+    SearchQuerySerializer,
+    SearchResultSerializer,
+)
+from apps.api.views import READ_ONLY, ApiMixin
+from apps.kernel import search as kernel_search
+from apps.kernel.models import Field, FieldUsage, MemoryType
 
 
-class MatchSerializer(serializers.Serializer):
-    what = serializers.CharField(help_text="Where the type names it, e.g. identification since v6.10.")
-    text = serializers.CharField(help_text="The text that names it (empty for a summary or description).")
+class SearchView(ApiMixin, APIView):
+    """Search across memory types (slug, name, summary, description, descriptor), struct fields
+    (name, C type) and usages (what a type keeps): ?q=mapping. Every word must match.
+    `identifier` takes the whole query as a kernel identifier (?q=compound_info, PGTY_slab,
+    folio_test_anon): the types naming it in their text, allocation and free APIs or
+    identification tests; struct fields and enum values of that name, each with the releases
+    (and builds) it appears in; and the sources naming it."""
 
+    permission_classes = [AllowAny]
+    http_method_names = READ_ONLY
+    limit = 50
 
-class FoundTypeSerializer(serializers.Serializer):
-    type = api.GraphTypeSerializer(source="memory_type")
-    matched = serializers.SerializerMethodField()
-
-    def get_matched(self, hit) -> MatchSerializer(many=True):
-        return [{"what": what, "text": text} for what, text in hit.matched]
-
-
-class FieldReleaseSerializer(serializers.Serializer):
-    release = serializers.CharField(source="name")
-    arches = serializers.ListField(child=serializers.CharField(), help_text="The builds that have it.")
-    url = serializers.SerializerMethodField(help_text="The struct layout of the release (x86_64's where it has it).")
-
-    def get_url(self, where) -> str:
-        url = api.absolute(
-            self.context.get("request"), "release-struct", name=where.name, struct=self.context["struct"]
+    @extend_schema(parameters=[SearchQuerySerializer], responses=SearchResultSerializer)
+    def get(self, request):
+        query = SearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        words = query.validated_data["q"].split()
+        types, fields, usages = Q(), Q(), Q()
+        for word in words:
+            types &= (
+                Q(slug__icontains=word)
+                | Q(name__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(description__icontains=word)
+                | Q(descriptor__icontains=word)
+            )
+            fields &= Q(name__icontains=word) | Q(c_type__icontains=word)
+            usages &= Q(keeps__icontains=word) | Q(memory_type__slug__icontains=word) | Q(field__name__icontains=word)
+        context = {"request": request}
+        found_fields = (
+            Field.objects.filter(fields)
+            .select_related("layout__build__release")
+            .order_by(
+                "-layout__build__release__sort_key", "layout__build__arch", "layout__struct", "offset", "position"
+            )
         )
-        return url if where.arch == REFERENCE_ARCH else f"{url}?arch={where.arch}"
-
-
-class FoundFieldNameSerializer(serializers.Serializer):
-    struct = serializers.CharField(source="container")
-    name = serializers.CharField()
-    releases = serializers.SerializerMethodField()
-    source_url = serializers.SerializerMethodField(help_text="The struct's definition at the newest of those releases.")
-
-    def get_releases(self, hit) -> FieldReleaseSerializer(many=True):
-        return FieldReleaseSerializer(hit.releases, many=True, context={**self.context, "struct": hit.container}).data
-
-    def get_source_url(self, hit) -> str:
-        return sources.struct_url(hit.container, hit.releases[-1].name)
-
-
-class EnumReleaseSerializer(serializers.Serializer):
-    release = serializers.CharField(source="name")
-    values = serializers.DictField(
-        child=serializers.IntegerField(), help_text="The value in each build: {arch: value}."
-    )
-
-
-class FoundEnumSerializer(serializers.Serializer):
-    enum = serializers.CharField(source="container")
-    name = serializers.CharField()
-    releases = EnumReleaseSerializer(many=True)
-    source_url = serializers.SerializerMethodField(help_text="Where the newest of those releases defines it.")
-
-    def get_source_url(self, hit) -> str:
-        return sources.ident_url(hit.name, hit.releases[-1].name)
-
-
-class FoundSourceSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    kind = serializers.CharField()
-    title = serializers.CharField()
-    citation = serializers.CharField()
-    release = serializers.CharField()
-
-
-class IdentifierResultSerializer(serializers.Serializer):
-    """What names the whole query taken as one kernel identifier."""
-
-    types = FoundTypeSerializer(many=True)
-    fields = FoundFieldNameSerializer(many=True)
-    enums = FoundEnumSerializer(many=True)
-    sources = FoundSourceSerializer(many=True)
-    more = serializers.SerializerMethodField(help_text="The kinds that had more results than the limit.")
-
-    def get_more(self, found) -> list[str]:
-        return sorted(found.more)
+        return Response(
+            {
+                "q": query.validated_data["q"],
+                "limit": self.limit,
+                "types": api.GraphTypeSerializer(
+                    MemoryType.objects.for_graph().filter(types)[: self.limit], many=True, context=context
+                ).data,
+                "fields": FoundFieldSerializer(found_fields[: self.limit], many=True, context=context).data,
+                "usages": api.UsageSerializer(
+                    FieldUsage.objects.for_list().filter(usages)[: self.limit], many=True, context=context
+                ).data,
+                "identifier": IdentifierResultSerializer(
+                    kernel_search.search(query.validated_data["q"], self.limit), context=context
+                ).data,
+            }
+        )

@@ -572,3 +572,10 @@ class DatedViewSerializer(serializers.ModelSerializer):
 
 class DatedViewDetailSerializer(HierarchySerializer):
     view = DatedViewSerializer()
+
+
+class NodesSerializer(serializers.Serializer):
+    """A walk of the hierarchy from one type: the type and the types found."""
+
+    type = BriefTypeSerializer()
+    results = GraphTypeSerializer(many=True)

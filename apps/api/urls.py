@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from apps.api import decode, hierarchy, lifecycle, rules, views
+from apps.api import decode, diff, hierarchy, lifecycle, rules, search, views
 from apps.api.errors import NotFoundView
 
 app_name = "api"
@@ -19,8 +19,8 @@ urlpatterns = [
     path("hierarchy/", hierarchy.HierarchyView.as_view(), name="hierarchy"),
     path("views/", hierarchy.DatedViewList.as_view(), name="dated-view-list"),
     path("views/<slug:slug>/", hierarchy.DatedViewDetail.as_view(), name="dated-view-detail"),
-    path("diff/", views.DiffView.as_view(), name="diff"),
-    path("search/", views.SearchView.as_view(), name="search"),
+    path("diff/", diff.DiffView.as_view(), name="diff"),
+    path("search/", search.SearchView.as_view(), name="search"),
     path("lifecycle/", lifecycle.LifecycleView.as_view(), name="lifecycle"),
     path("decode/", decode.DecodeView.as_view(), name="decode"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

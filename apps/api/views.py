@@ -1,5 +1,7 @@
-"""The REST API v1: memory types, their hierarchy, releases with their struct layouts, the
-field usage matrix, what changed between releases, and search.
+"""The REST API v1's root and its resources: memory types, relations, sources, releases with
+their struct layouts and field usage matrix, and usages. The other answers have a module each
+(hierarchy, diff, search, rules, lifecycle, decode), with their response serializers beside
+them in *_serializers.py.
 
 Anyone may read. Writing needs an authenticated user with the model's add/change/delete
 permission (session with CSRF, or `Authorization: Token ...`). Every write is validated as in
@@ -11,11 +13,11 @@ import contextlib
 import reversion
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
@@ -25,14 +27,11 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.api import filters
-from apps.api import search as search_api
 from apps.api import serializers as api
 from apps.api.conditional import ConditionalMixin
 from apps.api.renderers import CSVRenderer
-from apps.kernel import drift, graph, layouts
-from apps.kernel import search as kernel_search
+from apps.kernel import graph, layouts
 from apps.kernel.models import (
-    REFERENCE_ARCH,
     Backport,
     Build,
     BuildNotFound,
@@ -195,11 +194,6 @@ class WriteMixin(ApiMixin):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class NodesSerializer(serializers.Serializer):
-    type = api.BriefTypeSerializer()
-    results = api.GraphTypeSerializer(many=True)
-
-
 class MemoryTypeViewSet(WriteMixin, viewsets.ModelViewSet):
     """Memory types: the uses of a page of physical memory (folio, anon_mem, slab, pgtable,
     buddy, ...). The detail has the parents and children with the notes on the relations, how
@@ -234,13 +228,13 @@ class MemoryTypeViewSet(WriteMixin, viewsets.ModelViewSet):
             }
         )
 
-    @extend_schema(responses=NodesSerializer, filters=False)
+    @extend_schema(responses=api.NodesSerializer, filters=False)
     @action(detail=True, filter_backends=[], pagination_class=None)
     def ancestors(self, request, slug=None):
         """Every type above this one, nearest first."""
         return self._walk(graph.ancestors)
 
-    @extend_schema(responses=NodesSerializer, filters=False)
+    @extend_schema(responses=api.NodesSerializer, filters=False)
     @action(detail=True, filter_backends=[], pagination_class=None)
     def descendants(self, request, slug=None):
         """Every type below this one, nearest first."""
@@ -413,329 +407,3 @@ class UsageViewSet(WriteMixin, viewsets.ModelViewSet):
 
     def also_record(self, usage):
         return [usage.memory_type]
-
-
-class DiffQuerySerializer(serializers.Serializer):
-    # "from" is a Python keyword: the field is declared under its query name below.
-    to = serializers.CharField(help_text="The newer release, e.g. v6.12.")
-    arch = serializers.ChoiceField(
-        choices=Build.Arch.values, required=False, help_text="The architecture of both builds; x86_64 when absent."
-    )
-
-    def validate(self, attrs):
-        arch = attrs.get("arch") or REFERENCE_ARCH
-        names = [attrs["from"], attrs["to"]]
-        found = {
-            b.release.name: b
-            for b in Build.objects.select_related("release").filter(release__name__in=names, arch=arch)
-        }
-        known = set(Release.objects.filter(name__in=names).values_list("name", flat=True))
-        errors = {
-            key: f"No release named {name}." if name not in known else f"Release {name} has no build for {arch}."
-            for key, name in zip(("from", "to"), names, strict=True)
-            if name not in found
-        }
-        if errors:
-            raise serializers.ValidationError(errors)
-        return {"from": found[attrs["from"]], "to": found[attrs["to"]], "arch": arch}
-
-
-DiffQuerySerializer._declared_fields = {
-    "from": serializers.CharField(help_text="The older release, e.g. v6.1."),
-    **DiffQuerySerializer._declared_fields,
-}
-
-
-class FieldPairSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    from_name = serializers.CharField()
-    to_name = serializers.CharField()
-    from_offset = serializers.IntegerField()
-    to_offset = serializers.IntegerField()
-    from_size = serializers.IntegerField()
-    to_size = serializers.IntegerField()
-    from_c_type = serializers.CharField()
-    to_c_type = serializers.CharField()
-
-
-class StructChangeSerializer(serializers.Serializer):
-    struct = serializers.CharField()
-    from_size = serializers.IntegerField()
-    to_size = serializers.IntegerField()
-    added = api.LayoutFieldSerializer(many=True)
-    removed = api.LayoutFieldSerializer(many=True)
-    renamed = FieldPairSerializer(many=True)
-    moved = FieldPairSerializer(many=True)
-    resized = FieldPairSerializer(many=True)
-    retyped = FieldPairSerializer(many=True)
-
-
-class StructsDiffSerializer(serializers.Serializer):
-    added = serializers.ListField(child=serializers.CharField())
-    removed = serializers.ListField(child=serializers.CharField())
-    changed = StructChangeSerializer(many=True)
-
-
-class UsedFieldSerializer(serializers.Serializer):
-    struct = serializers.CharField()
-    field = serializers.CharField()
-    offset = serializers.IntegerField()
-    keeps = serializers.CharField()
-
-
-class UsageChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    struct = serializers.CharField()
-    from_keeps = serializers.CharField()
-    to_keeps = serializers.CharField()
-
-
-class StrandedUsageSerializer(serializers.Serializer):
-    """A usage of the older build whose field vanished, moved or was renamed in the newer one."""
-
-    type = serializers.CharField()
-    struct = serializers.CharField()
-    field = serializers.CharField()
-    change = serializers.ChoiceField(choices=["vanished", "moved", "renamed"], help_text="What became of the field.")
-    to_field = serializers.CharField(allow_null=True)
-    to_offset = serializers.IntegerField(allow_null=True)
-
-
-class StaleIdentificationSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    since = serializers.CharField()
-    test = serializers.CharField()
-    names = serializers.ListField(child=serializers.CharField(), help_text="What it names that the newer build lacks.")
-
-
-class IdentificationChangeSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    before = serializers.CharField(allow_null=True, help_text="The test in effect at the older release, if any.")
-    after = serializers.CharField(allow_null=True, help_text="The test in effect at the newer release, if any.")
-    since = serializers.CharField(allow_null=True, help_text="The release the newer test holds from.")
-
-
-class TypeUsageDiffSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    added = UsedFieldSerializer(many=True)
-    removed = UsedFieldSerializer(many=True)
-    changed = UsageChangeSerializer(many=True)
-
-
-class DiffSerializer(serializers.Serializer):
-    """What changed from one release to another."""
-
-    # "from" again: declared below.
-    to = serializers.CharField()
-    arch = serializers.CharField()
-    from_build = serializers.CharField(help_text="The build the older layouts were read from.")
-    to_build = serializers.CharField(help_text="The build the newer layouts were read from.")
-    structs = StructsDiffSerializer()
-    usages = TypeUsageDiffSerializer(many=True)
-    stranded = StrandedUsageSerializer(many=True, help_text="Usages of the older build whose field is gone or moved.")
-    identifications = StaleIdentificationSerializer(many=True)
-    identification_changes = IdentificationChangeSerializer(
-        many=True, help_text="Per type, the identification that differs between the two releases."
-    )
-
-
-DiffSerializer._declared_fields = {"from": serializers.CharField(), **DiffSerializer._declared_fields}
-
-
-def _pair(old, new):
-    return {
-        "name": new.name,
-        "from_name": old.name,
-        "to_name": new.name,
-        "from_offset": old.offset,
-        "to_offset": new.offset,
-        "from_size": old.size,
-        "to_size": new.size,
-        "from_c_type": old.c_type,
-        "to_c_type": new.c_type,
-    }
-
-
-def _used(pair):
-    usage, fld = pair
-    return {"struct": fld.layout.struct, "field": fld.name, "offset": fld.offset, "keeps": usage.keeps}
-
-
-class DiffView(ApiMixin, APIView):
-    """What changed between two releases, e.g. ?from=v6.1&to=v6.12: structs added and removed;
-    per struct the fields added, removed, moved (offset changed), resized, retyped and renamed
-    (a field the kernel renamed at the same offset with the same C type and size, e.g. index
-    became __folio_index, compound_head became compound_info); per memory type the usages added,
-    removed or changed; the usages whose field vanished, moved or was renamed; and the
-    identification tests that name a field the newer build lacks; and per type the identification
-    that changed (identification_changes). ?arch= compares the builds of one architecture (x86_64
-    when absent)."""
-
-    permission_classes = [AllowAny]
-    http_method_names = READ_ONLY
-
-    @extend_schema(parameters=[DiffQuerySerializer], responses=DiffSerializer)
-    def get(self, request):
-        query = DiffQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        old, new = query.validated_data["from"], query.validated_data["to"]
-        result = drift.drift(old, new)
-        fields = api.LayoutFieldSerializer
-        return Response(
-            {
-                "from": old.release.name,
-                "to": new.release.name,
-                "arch": new.arch,
-                "from_build": old.label,
-                "to_build": new.label,
-                "structs": {
-                    "added": result.structs_added,
-                    "removed": result.structs_removed,
-                    "changed": [
-                        {
-                            "struct": entry["struct"],
-                            "from_size": entry["from_size"],
-                            "to_size": entry["to_size"],
-                            "added": fields(entry["added"], many=True).data,
-                            "removed": fields(entry["removed"], many=True).data,
-                            **{
-                                kind: [_pair(o, n) for o, n in entry[kind]]
-                                for kind in ("renamed", "moved", "resized", "retyped")
-                            },
-                        }
-                        for entry in result.structs_changed
-                    ],
-                },
-                "usages": [
-                    {
-                        "type": entry["type"],
-                        "added": [_used(u) for u in entry["added"]],
-                        "removed": [_used(u) for u in entry["removed"]],
-                        "changed": [
-                            {
-                                "struct": n[1].layout.struct,
-                                "field": n[1].name,
-                                "from_keeps": o[0].keeps,
-                                "to_keeps": n[0].keeps,
-                            }
-                            for o, n in entry["changed"]
-                        ],
-                    }
-                    for entry in result.usages
-                ],
-                "stranded": [
-                    {
-                        "type": s["usage"].memory_type.slug,
-                        "struct": s["field"].layout.struct,
-                        "field": s["field"].name,
-                        "change": s["status"],
-                        "to_field": s["to"].name if s["to"] else None,
-                        "to_offset": s["to"].offset if s["to"] else None,
-                    }
-                    for s in result.stranded
-                ],
-                "identifications": [
-                    {
-                        "type": s["identification"].memory_type.slug,
-                        "since": s["identification"].since,
-                        "test": s["identification"].test,
-                        "names": s["names"],
-                    }
-                    for s in result.identifications
-                ],
-                "identification_changes": [
-                    {
-                        "type": c["type"].slug,
-                        "before": c["before"].test if c["before"] else None,
-                        "after": c["after"].test if c["after"] else None,
-                        "since": c["after"].since if c["after"] else None,
-                    }
-                    for c in result.identification_changes
-                ],
-            }
-        )
-
-
-class SearchQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(min_length=2, max_length=100, help_text="Words to look for (2 characters or more).")
-
-
-class FoundFieldSerializer(serializers.Serializer):
-    release = serializers.CharField(source="layout.build.release.name")
-    arch = serializers.CharField(source="layout.build.arch")
-    struct = serializers.CharField(source="layout.struct")
-    name = serializers.CharField()
-    path = serializers.CharField()
-    c_type = serializers.CharField()
-    offset = serializers.IntegerField()
-    size = serializers.IntegerField()
-    url = serializers.SerializerMethodField(help_text="The struct layout holding the field (with ?arch= of its build).")
-
-    def get_url(self, fld) -> str:
-        return api.struct_url(self.context.get("request"), fld.layout)
-
-
-class SearchResultSerializer(serializers.Serializer):
-    q = serializers.CharField()
-    limit = serializers.IntegerField(help_text="At most this many results of each kind are listed.")
-    types = api.GraphTypeSerializer(many=True)
-    fields = FoundFieldSerializer(many=True)
-    usages = api.UsageSerializer(many=True)
-    identifier = search_api.IdentifierResultSerializer(
-        help_text="The whole query as one kernel identifier: the types naming it (APIs and identification "
-        "included), fields and enum values of that name with the releases they appear in, and sources."
-    )
-
-
-class SearchView(ApiMixin, APIView):
-    """Search across memory types (slug, name, summary, description, descriptor), struct fields
-    (name, C type) and usages (what a type keeps): ?q=mapping. Every word must match.
-    `identifier` takes the whole query as a kernel identifier (?q=compound_info, PGTY_slab,
-    folio_test_anon): the types naming it in their text, allocation and free APIs or
-    identification tests; struct fields and enum values of that name, each with the releases
-    (and builds) it appears in; and the sources naming it."""
-
-    permission_classes = [AllowAny]
-    http_method_names = READ_ONLY
-    limit = 50
-
-    @extend_schema(parameters=[SearchQuerySerializer], responses=SearchResultSerializer)
-    def get(self, request):
-        query = SearchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        words = query.validated_data["q"].split()
-        types, fields, usages = Q(), Q(), Q()
-        for word in words:
-            types &= (
-                Q(slug__icontains=word)
-                | Q(name__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(description__icontains=word)
-                | Q(descriptor__icontains=word)
-            )
-            fields &= Q(name__icontains=word) | Q(c_type__icontains=word)
-            usages &= Q(keeps__icontains=word) | Q(memory_type__slug__icontains=word) | Q(field__name__icontains=word)
-        context = {"request": request}
-        found_fields = (
-            Field.objects.filter(fields)
-            .select_related("layout__build__release")
-            .order_by(
-                "-layout__build__release__sort_key", "layout__build__arch", "layout__struct", "offset", "position"
-            )
-        )
-        return Response(
-            {
-                "q": query.validated_data["q"],
-                "limit": self.limit,
-                "types": api.GraphTypeSerializer(
-                    MemoryType.objects.for_graph().filter(types)[: self.limit], many=True, context=context
-                ).data,
-                "fields": FoundFieldSerializer(found_fields[: self.limit], many=True, context=context).data,
-                "usages": api.UsageSerializer(
-                    FieldUsage.objects.for_list().filter(usages)[: self.limit], many=True, context=context
-                ).data,
-                "identifier": search_api.IdentifierResultSerializer(
-                    kernel_search.search(query.validated_data["q"], self.limit), context=context
-                ).data,
-            }
-        )
