@@ -129,8 +129,12 @@ class DecodingSerializer(serializers.Serializer):
     type = DecodedTypeSerializer()
     tail = serializers.BooleanField()
     head_type = DecodedTypeSerializer(allow_null=True)
-    compound = serializers.BooleanField()
-    order = serializers.IntegerField(allow_null=True)
+    compound = serializers.BooleanField(help_text="Part of a compound page (a head or tail page).")
+    order = serializers.IntegerField(
+        allow_null=True,
+        help_text="The compound page's order; for a free buddy block (not compound) the block's order; "
+        "0 for a single page; null when the words do not say.",
+    )
     release = DecodedReleaseSerializer(source="*")
     arch = serializers.CharField()
     rules = RuleResultSerializer(many=True)

@@ -445,7 +445,10 @@ def _decode(given, release, arch):
     warnings.extend(read.warnings)
 
     order = result.order if result.order is not None else (parsed.order if parsed else None)
-    compound = read.tail or bool(given.head_raw) or order is not None or "head" in read.flag_names
+    # A compound page shows itself by a tail's head pointer, head rows, PG_head, or the order the
+    # dump prints for a compound page; a free buddy block has an order (in private) but is not one.
+    printed_order = parsed is not None and parsed.order is not None
+    compound = read.tail or bool(given.head_raw) or printed_order or "head" in read.flag_names
     if order is None and not compound:
         order = 0  # a page that belongs to no compound page is a single page
     if parsed is not None and parsed.page_type_name:

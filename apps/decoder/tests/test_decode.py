@@ -289,3 +289,9 @@ def test_format_features_that_contradict_each_other_are_said_and_the_newest_one_
     decoding = decode_text(text)
     assert decoding.release_name == "v6.12"
     assert any("contradict each other" in w for w in decoding.warnings)
+
+
+def test_a_free_buddy_block_has_an_order_but_is_not_a_compound_page(kernel_data):
+    decoding = decode_text(dump("40-"))
+    assert decoding.type.slug == "buddy"
+    assert (decoding.compound, decoding.order) == (False, 5)

@@ -31,6 +31,10 @@ def run(*args, stdin=None):
     return out.getvalue()
 
 
+def test_a_free_block_is_no_compound_page_and_its_order_is_given(kernel_data):
+    assert "compound: no (order 5 of a free block)" in run(str(next(DUMPS.glob("40-*.txt")))).splitlines()
+
+
 def test_it_prints_the_type_release_words_flags_and_warnings(kernel_data):
     out = run(str(BUDDY))
     lines = out.splitlines()

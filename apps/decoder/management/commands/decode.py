@@ -54,7 +54,10 @@ class Command(BaseCommand):
         order = f"order {d.order}" if d.order is not None else "order not known"
         out(f"type:     {d.type.slug} ({d.type.name})")
         out(f"tail:     {tail}")
-        out(f"compound: {'yes, ' + order if d.compound else 'no'}")
+        if d.compound:
+            out(f"compound: yes, {order}")
+        else:
+            out("compound: no" + (f" ({order} of a free block)" if d.order else ""))
         out(f"release:  rules at {d.release_name}, layout of {d.release.name} on {d.arch} ({d.build.kernel_version})")
         names = ", ".join(d.flags["names"]) or "none"
         where = "".join(f" {key}={d.flags[key]}" for key in ("node", "zone") if d.flags[key] is not None)
