@@ -46,15 +46,19 @@ $(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	@touch $@
 
-# The diagrams need Graphviz's `dot` program: installed from apt when running as root.
-graphviz:
-	@command -v dot >/dev/null 2>&1 || { \
+# $(call apt_program,PROGRAM,PACKAGE): PROGRAM, installed from apt when missing and running as
+# root; otherwise the one command to run, and a failure.
+apt_program = command -v $(1) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Graphviz (apt package graphviz)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	    echo "Installing $(1) (apt package $(2))"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  else \
-	    echo "Graphviz's dot program is missing. Run:  sudo apt-get install graphviz"; exit 1; \
+	    echo "$(1) is missing. Run:  sudo apt-get install $(2)"; exit 1; \
 	  fi; }
+
+# The diagrams need Graphviz's `dot` program.
+graphviz:
+	@$(call apt_program,dot,graphviz)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -89,15 +93,9 @@ SCALE ?= 1
 bench: setup $(VENV)/.dev-installed wrk
 	$(BIN)/python bench/run.py --scale $(SCALE) $(ARGS)
 
-# The benchmark's HTTP load generator: installed from apt when running as root.
+# The benchmark's HTTP load generator.
 wrk:
-	@command -v wrk >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing wrk (apt package wrk)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-	  else \
-	    echo "wrk is missing. Run:  sudo apt-get install wrk"; exit 1; \
-	  fi; }
+	@$(call apt_program,wrk,wrk)
 
 # pahole 1.30 (Debian trixie) and the libraries it needs, unpacked into .cache/pahole/ and run
 # through their own dynamic loader: bookworm's pahole 1.24 misreads 7.x BTF, and the system's
