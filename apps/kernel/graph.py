@@ -129,6 +129,17 @@ def neighbourhood(memory_type, depth=None):
     return Dag(types, kept, highlight=next(t for t in types if t.id == memory_type.id))
 
 
+def relations_of(memory_type):
+    """(parent relations, child relations) of memory_type, each with the type at its other end
+    and its source, by that type's slug (1 query)."""
+    relations = TypeRelation.objects.filter(Q(child=memory_type) | Q(parent=memory_type)).select_related(
+        "parent", "child", "source"
+    )
+    parents = sorted((r for r in relations if r.child_id == memory_type.id), key=lambda r: r.parent.slug)
+    children = sorted((r for r in relations if r.parent_id == memory_type.id), key=lambda r: r.child.slug)
+    return parents, children
+
+
 def dated(view):
     """A dated view's drawing: the types its edges name and those edges (1 query; the view is
     given)."""

@@ -4,6 +4,8 @@ and the descriptors that overlay them."""
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from apps.kernel import version
 from apps.kernel.models import REFERENCE_ARCH, Build, Field, FieldUsage, Release, StructLayout
 
@@ -235,35 +237,124 @@ class TypeWord:
         return bool(self.uses)
 
 
-def type_words(memory_type, build):
-    """The words of a build's struct page with what memory_type keeps in each, its usages
-    carried to the build's own fields (a descriptor's field on the words it lies over, a folio
-    field of page[1] on the first tail page): [(page_index, [TypeWord])] for the head page and
-    each tail page the type uses; [] when the build has no struct page (2 queries, the same on
+@dataclass
+class UsageRow:
+    """A usage on one field of a build: the words of struct page that field occupies (on the
+    page of a compound it sits on) and the struct page fields it lies over."""
+
+    usage: object
+    field: object
+    first_word: int | None
+    last_word: int | None
+    page_fields: list
+    basis: str = ""
+
+    @property
+    def page_index(self):
+        return self.field.page_index
+
+
+def usage_row(usage, fld, page_fields, word_size, basis=""):
+    """The UsageRow of usage on fld, a field of a build whose struct page fields are page_fields
+    (offset order; empty when the build has no struct page): a struct page field lies over
+    itself; a descriptor's field over the struct page fields at its offset on its page."""
+    page_size = page_fields[0].layout.size if page_fields else None
+    if fld.layout.struct == "page":
+        start, under = fld.offset, [fld]
+    elif page_size:
+        start, under = fld.offset - fld.page_index * page_size, page_fields_under(fld, page_fields, page_size)
+    else:
+        return UsageRow(usage, fld, None, None, [], basis)
+    return UsageRow(usage, fld, start // word_size, (start + max(fld.size, 1) - 1) // word_size, under, basis)
+
+
+@dataclass
+class TypeInBuild:
+    """One memory type in one build: `grid`, [(page_index, [TypeWord])] for the head page and each
+    tail page it uses ([] when the build has no struct page), and `rows`, a UsageRow for each of
+    its usages on the build's own fields, by struct and offset."""
+
+    grid: list
+    rows: list
+
+
+def type_in_build(memory_type, build, basis_label=lambda basis, release: ""):
+    """The words of a build's struct page with what memory_type keeps in each, and its usages:
+    usages are recorded on the reference build (x86_64) and shown on this build's field of the
+    same name (a descriptor's field on the words it lies over, a folio field of page[1] on the
+    first tail page). basis_label(basis, release name) labels each row (2 queries, the same on
     every build)."""
-    fields = list(Field.objects.of_build(build))
-    usages = (
+    usages = list(
         FieldUsage.objects.filter(
             memory_type=memory_type,
             field__layout__build__release_id=build.release_id,
             field__layout__build__arch=REFERENCE_ARCH,
         )
-        .select_related("field__layout")
+        .select_related("field__layout", "source")
         .order_by("field__layout__struct", "field__offset", "field__position")
     )
+    # struct page, and on another architecture the fields the usages may be shown on.
+    wanted = Q(layout__struct="page")
+    if not build.is_reference:
+        wanted |= Q(name__in={usage.field.name for usage in usages})
+    fields = list(Field.objects.of_build(build).filter(wanted))
+    for fld in fields:
+        fld.layout.build = build
+    if build.is_reference:
+        for usage in usages:
+            usage.field.layout.build = build
+        on_fields = [(usage, usage.field) for usage in usages]
+    else:
+        on_fields = _on_fields(usages, fields)
     page_fields = [fld for fld in fields if fld.layout.struct == "page"]
+    word_size = build.word_size
+    release = build.release.name
+    rows = [
+        usage_row(usage, fld, page_fields, word_size, basis_label(usage.basis, release)) for usage, fld in on_fields
+    ]
     if not page_fields:
-        return []
-    page_size, word_size = page_fields[0].layout.size, build.word_size
-    grid = words(page_fields, page_size, word_size)
+        return TypeInBuild(grid=[], rows=rows)
+    grid = words(page_fields, page_fields[0].layout.size, word_size)
     uses = defaultdict(list)  # (page_index, word index) -> [("struct.field", keeps)]
-    for usage, fld in _on_fields(usages, fields):
-        start = fld.offset - fld.page_index * page_size
-        last = (start + max(fld.size, 1) - 1) // word_size
-        for index in range(start // word_size, min(last, len(grid) - 1) + 1):
-            uses[(fld.page_index, index)].append((f"{fld.layout.struct}.{fld.name}", usage.keeps))
+    for row in rows:
+        for index in range(row.first_word, min(row.last_word, len(grid) - 1) + 1):
+            uses[(row.page_index, index)].append((f"{row.field.layout.struct}.{row.field.name}", row.usage.keeps))
     pages = sorted({0} | {page_index for page_index, _ in uses})
-    return [(p, [TypeWord(word=word, uses=uses.get((p, word.index), [])) for word in grid]) for p in pages]
+    grid = [(p, [TypeWord(word=word, uses=uses.get((p, word.index), [])) for word in grid]) for p in pages]
+    return TypeInBuild(grid=grid, rows=rows)
+
+
+def usage_history(memory_type, basis_label=lambda basis, release: ""):
+    """[(release, [UsageRow])] of every release memory_type has usages in, newest first, each on
+    the reference build's fields, by struct and offset (2 queries: the usages with their field,
+    build, release and source; the struct page fields of those releases)."""
+    usages = list(
+        FieldUsage.objects.filter(memory_type=memory_type)
+        .select_related("field__layout__build__release", "source")
+        .order_by(
+            "-field__layout__build__release__sort_key", "field__layout__struct", "field__offset", "field__position"
+        )
+    )
+    page_fields = defaultdict(list)
+    releases = {usage.field.layout.build.release_id for usage in usages}
+    of_releases = (
+        Field.objects.filter(
+            layout__struct="page", layout__build__arch=REFERENCE_ARCH, layout__build__release_id__in=releases
+        )
+        .select_related("layout__build")
+        .order_by("offset", "position")
+    )
+    for fld in of_releases:
+        page_fields[fld.layout.build.release_id].append(fld)
+    history = {}
+    for usage in usages:
+        fld = usage.field
+        release = fld.layout.build.release
+        row = usage_row(
+            usage, fld, page_fields[release.id], fld.layout.build.word_size, basis_label(usage.basis, release.name)
+        )
+        history.setdefault(release.id, (release, []))[1].append(row)
+    return list(history.values())
 
 
 @dataclass

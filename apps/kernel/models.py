@@ -6,6 +6,7 @@ layouts and field usages belong to one kernel release each.
 """
 
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
@@ -499,7 +500,36 @@ class Release(models.Model):
         return self.name
 
 
+@dataclass(frozen=True)
+class ReleaseChoice:
+    """A release as a picker offers it: its name and where it sorts."""
+
+    name: str
+    sort_key: int
+
+
+@dataclass(frozen=True)
+class BuildChoice:
+    """A build as a picker offers it (its release and architecture) without the rest of it."""
+
+    release: ReleaseChoice
+    arch: str
+    kernel_version: str
+
+
 class BuildQuerySet(models.QuerySet):
+    def choices(self):
+        """Every build as a BuildChoice, oldest release first, for pickers and labels: plain
+        rows, not model instances, since a picker lists hundreds of them (1 query)."""
+        rows = self.order_by("release__sort_key", "arch").values_list(
+            "release__name", "release__sort_key", "arch", "kernel_version"
+        )
+        releases = {}
+        return [
+            BuildChoice(releases.setdefault(name, ReleaseChoice(name, key)), arch, version)
+            for name, key, arch, version in rows
+        ]
+
     def reference_first(self):
         """The reference architecture's build first, then the others by name."""
         first = models.Case(models.When(arch=REFERENCE_ARCH, then=0), default=1)

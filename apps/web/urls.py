@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("types/", views.type_list, name="type-list"),
     path("types/<slug:slug>/", views.type_detail, name="type-detail"),
+    path("types/<slug:slug>/releases/", views.type_releases, name="type-releases"),
     path("releases/", views.release_list, name="release-list"),
     path("releases/<str:name>/", views.release_detail, name="release-detail"),
     path("releases/<str:name>/matrix/", views.matrix, name="matrix"),

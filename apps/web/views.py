@@ -16,7 +16,7 @@ from apps.diagrams.render import inline_dot, inline_svg
 from apps.kernel import drift, graph, layouts, lifecycle, releases
 from apps.kernel import search as kernel_search
 from apps.kernel.facts import LoadedReleases, identification_release, release_order
-from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, DatedView, Field, MemoryType, Release
+from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, DatedView, MemoryType, Release
 from memtypes_site import health
 
 # The hierarchy diagram of a type shows this many levels each way unless ?depth= says otherwise.
@@ -119,59 +119,6 @@ class BuildPickerForm(BuildChoiceForm):
         return data
 
 
-@dataclass
-class UsageRow:
-    """A field usage with the words of struct page its field occupies and the struct page
-    fields it lies over (for a field of struct page itself: that field)."""
-
-    usage: object
-    page_index: int
-    first_word: int | None
-    last_word: int | None
-    page_fields: list
-    basis: str = ""
-
-
-def _usage_rows(memory_type, loaded):
-    """[(release, [UsageRow])] newest release first, from the usages for_detail() loaded
-    (1 query: the struct page fields of the releases those usages belong to)."""
-    page_fields = defaultdict(list)
-    page_fields_of_releases = (
-        Field.objects.filter(
-            layout__struct="page",
-            layout__build__arch=REFERENCE_ARCH,
-            layout__build__release__in=Release.objects.filter(builds__layouts__fields__usages__memory_type=memory_type),
-        )
-        .select_related("layout__build")
-        .order_by("offset", "position")
-    )
-    for fld in page_fields_of_releases:
-        page_fields[fld.layout.build.release_id].append(fld)
-    by_release = {}
-    for usage in memory_type.usages.all():
-        fld = usage.field
-        release = fld.layout.build.release
-        word_size = fld.layout.build.word_size
-        on_page = page_fields[release.id]
-        page_size = on_page[0].layout.size if on_page else None
-        if fld.layout.struct == "page":
-            start, under = fld.offset, [fld]
-        elif page_size:
-            start, under = fld.offset - fld.page_index * page_size, layouts.page_fields_under(fld, on_page, page_size)
-        else:
-            start, under = None, []
-        row = UsageRow(
-            usage=usage,
-            page_index=fld.page_index,
-            first_word=None if start is None else start // word_size,
-            last_word=None if start is None else (start + max(fld.size, 1) - 1) // word_size,
-            page_fields=under,
-            basis=loaded.basis_label(usage.basis, release.name),
-        )
-        by_release.setdefault(release.id, (release, []))[1].append(row)
-    return list(by_release.values())
-
-
 def _identification_labels(identifications, loaded, newest):
     """[(label, identification, basis, tag)] oldest first: "since v6.10" (with the first loaded
     release where the since names one memtypes has no layout for), or for an entry with no
@@ -196,39 +143,45 @@ def _identification_labels(identifications, loaded, newest):
 
 def type_detail(request, slug):
     """One memory type: what it is, where it sits in the hierarchy, how the kernel recognises
-    it, how a page becomes it and what it becomes next, the words of struct page it uses in one
-    build (?release=, the newest by default; ?arch=, x86_64 by default), and which fields it uses
-    in each release, each fact with its source and basis (15 queries, the same for every release
-    and architecture). An unknown release or architecture: the page with the message beside the
-    picker, 400."""
+    it, how a page becomes it and what it becomes next, and in one build (?release=, the newest
+    by default; ?arch=, x86_64 by default) the words of struct page it uses and the fields it
+    uses, each fact with its source and basis (13 queries, the same for every release and
+    architecture however many are loaded: the usages of every release are on type_releases'
+    page). An unknown release or architecture: the page with the message beside
+    the picker, 400."""
     form = DepthForm(request.GET)
     if not form.is_valid():
         return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
-    memory_type = get_object_or_404(MemoryType.objects.for_detail(), slug=slug)
+    memory_type = get_object_or_404(MemoryType, slug=slug)
     depth = form.cleaned_data["depth"]
     life = lifecycle.around(memory_type)
-    builds = list(Build.objects.select_related("release").order_by("release__sort_key", "arch"))
+    builds = Build.objects.choices()
     picker = BuildPickerForm(request.GET, builds)
     picked = picker.is_valid()
-    build = picker.cleaned_data["build"] if picked else None
+    choice = picker.cleaned_data["build"] if picked else None
+    build = Build.objects.of(choice.release.name, choice.arch) if choice else None
     loaded = LoadedReleases.of_builds(builds)
     newest = picker.releases[-1].name if picker.releases else ""
-    identifications = _identification_labels(memory_type.identifications.all(), loaded, newest)
+    identifications = _identification_labels(memory_type.identifications.select_related("source"), loaded, newest)
+    parents, children = graph.relations_of(memory_type)
     return render(
         request,
         "web/type_detail.html",
         {
             "type": memory_type,
+            "parents": parents,
+            "children": children,
+            "memdesc_numbers": list(memory_type.memdesc_numbers.select_related("table__source")),
+            "sources": list(memory_type.sources.all()),
             "depth": depth,
             "identifications": identifications,
-            "releases": _usage_rows(memory_type, loaded),
             "picture": inline_svg(graph.neighbourhood(memory_type, depth)),
             "picker": picker,
             "picker_releases": picker.releases,
             "arches": Build.Arch.choices,
             "selected": {k: (picker.cleaned_data if picked else request.GET).get(k) or "" for k in ("release", "arch")},
             "build": build,
-            "grid": layouts.type_words(memory_type, build) if build else [],
+            "in_build": layouts.type_in_build(memory_type, build, loaded.basis_label) if build else None,
             "api_tag": build.release.tag if build else newest,
             "dated_views": graph.parents_in_views(memory_type),
             "lifecycle": life,
@@ -236,6 +189,19 @@ def type_detail(request, slug):
             "lifecycle_picture": inline_dot(lifecycle_dot.build(life)) if life.steps else None,
         },
         status=200 if picked else 400,
+    )
+
+
+def type_releases(request, slug):
+    """The fields one memory type uses in every release memtypes has a layout for, newest
+    first: struct, field, offset, the words of struct page and what it keeps there, each with
+    its source and basis (4 queries)."""
+    memory_type = get_object_or_404(MemoryType.objects.only("slug", "name", "area", "summary"), slug=slug)
+    loaded = LoadedReleases.load()
+    return render(
+        request,
+        "web/type_releases.html",
+        {"type": memory_type, "releases": layouts.usage_history(memory_type, loaded.basis_label)},
     )
 
 

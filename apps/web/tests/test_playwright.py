@@ -19,6 +19,7 @@ MAIN_PAGES = [
     ("home", "/", 200),
     ("types", "/types/", 200),
     ("type-slab", "/types/slab/", 200),
+    ("type-slab-releases", "/types/slab/releases/", 200),
     ("releases", "/releases/", 200),
     ("release", "/releases/v6.12/", 200),
     ("layout", "/releases/v6.12/structs/page/", 200),

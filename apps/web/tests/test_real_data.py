@@ -56,24 +56,29 @@ def test_the_curated_usage_of_mapping_is_shown_on_the_type_page(client, kernel_d
         pytest.skip("no usage of mapping is curated under data/usages/ yet")
     slug, release, struct, _, _, keeps, *_ = on_mapping[0]
 
-    response = client.get(f"/types/{slug}/")
+    response = client.get(f"/types/{slug}/?release={release}")
+
+    assert any(row.field.name == "mapping" and row.first_word == 3 for row in response.context["in_build"].rows)
+    assert keeps.split("\n")[0][:40] in unescape(response.content.decode())
+
+    response = client.get(f"/types/{slug}/releases/")
 
     rows = {r.name: rows for r, rows in response.context["releases"]}[release]
-    assert any(row.usage.field.name == "mapping" and row.first_word == 3 for row in rows)
+    assert any(row.field.name == "mapping" and row.first_word == 3 for row in rows)
     assert keeps.split("\n")[0][:40] in unescape(response.content.decode())
 
 
 def test_the_folio_page_runs_the_same_queries_on_the_real_data(client, kernel_data, django_assert_num_queries):
-    # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 memdesc numbers,
-    # 6 sources, 7 usages, 8 every build, 9 the struct page fields of their releases, 10-11 the
-    # words of the build shown, 12-13 the neighbourhood, 14 its places in the dated views, 15 its
-    # transitions (of the life of a page); the same on another release and architecture.
-    with django_assert_num_queries(15):
+    # the 13 of test_type_detail: 1 the type, 2 identifications, 3 relations, 4 every build, 5
+    # the build shown, 6-7 its words and usages, 8 memdesc numbers, 9 sources, 10-11 the
+    # neighbourhood, 12 its places in the dated views, 13 its transitions (of the life of a
+    # page); the same on another release and architecture.
+    with django_assert_num_queries(13):
         response = client.get("/types/folio/")
-        assert response.context["type"].child_relations.all()
-    with django_assert_num_queries(15):
+        assert response.context["children"]
+    with django_assert_num_queries(13):
         response = client.get("/types/folio/?release=v7.2&arch=arm")
-        assert response.context["type"].child_relations.all()
+        assert response.context["children"]
     assert response.status_code == 200
 
 
@@ -101,7 +106,7 @@ def test_the_slab_page_draws_the_words_slab_uses_in_every_build(client, kernel_d
     for build in Build.objects.select_related("release"):
         response = client.get(f"/types/slab/?release={build.release.name}&arch={build.arch}")
         assert response.status_code == 200, build
-        used = [w for w in dict(response.context["grid"])[0] if w.used]
+        used = [w for w in dict(response.context["in_build"].grid)[0] if w.used]
         assert used, build
         html = unescape(response.content.decode())
         assert f"struct page of {build.release.name} on {build.arch} ({build.word_size}-byte words)" in html

@@ -33,8 +33,8 @@ def test_the_alloc_and_free_functions_link_to_the_identifier_search_at_the_relea
 
 
 def test_a_used_field_links_to_its_structs_header_at_its_release(client, renamed):
-    html = client.get("/types/tail_page/").content.decode()
-    usage = html[html.index('<h2 id="usage">') :]
+    html = client.get("/types/tail_page/releases/").content.decode()
+    usage = html[html.index('<h1 id="usage">') :]
     for release in ("v6.18", "v7.2"):
         link = f'<a class="source-link" href="{ELIXIR}/{release}/source/include/linux/mm_types.h">'
         assert f"{link}<code>compound_head</code></a>" in usage

@@ -1,4 +1,5 @@
-"""The page of one memory type: facts, hierarchy, identification and field usage per release."""
+"""The page of one memory type (facts, hierarchy, identification, its words and fields in one
+build) and the page of its field usages in every release."""
 
 from html import unescape
 
@@ -40,7 +41,7 @@ def test_it_404s_for_an_unknown_slug(client):
     assert "Not found" in response.content.decode()
 
 
-def test_it_shows_the_usage_row_of_page_mapping_in_its_release(client):
+def test_it_shows_the_usage_row_of_page_mapping_in_the_release_shown(client):
     release = make_release("v6.1")
     page = make_layout(release, "page")
     mapping = make_field(page, "mapping", offset=24, size=8, c_type="struct address_space *")
@@ -49,14 +50,37 @@ def test_it_shows_the_usage_row_of_page_mapping_in_its_release(client):
 
     response = client.get("/types/anon_mem/")
 
+    (row,) = response.context["in_build"].rows
+    assert (row.field.name, row.first_word, row.last_word) == ("mapping", 3, 3)
+    html = response.content.decode()
+    usage = html[html.index('<h3 id="usage">') :]
+    assert usage.startswith('<h3 id="usage">Fields it uses in v6.1 on x86_64</h3>')
+    assert "<code>mapping</code>" in usage
+    assert "anon_vma pointer, low bit PAGE_MAPPING_ANON" in usage
+    assert "word 3" in usage
+    assert '<a href="/types/anon_mem/releases/">The fields anon_mem uses in every release, newest first</a>' in html
+
+
+def test_the_releases_page_shows_the_usage_row_of_page_mapping_in_its_release(client):
+    release = make_release("v6.1")
+    page = make_layout(release, "page")
+    make_field(page, "mapping", offset=24, size=8, c_type="struct address_space *")
+    make_usage(make_memtype("anon_mem"), page.fields.get(), keeps="anon_vma pointer, low bit PAGE_MAPPING_ANON")
+
+    response = client.get("/types/anon_mem/releases/")
+
     rows = response.context["releases"]
-    assert [(release.name, [row.usage.field.name for row in rows]) for release, rows in rows] == [("v6.1", ["mapping"])]
+    assert [(release.name, [row.field.name for row in rows]) for release, rows in rows] == [("v6.1", ["mapping"])]
     assert rows[0][1][0].first_word == rows[0][1][0].last_word == 3
     html = response.content.decode()
-    assert '<h3 id="usage-v6.1">In v6.1' in html
-    assert "<code>mapping</code>" in html
+    assert '<h2 id="usage-v6.1">In v6.1' in html
+    assert '<a href="/types/anon_mem/?release=v6.1#words">its words in v6.1</a>' in html
     assert "anon_vma pointer, low bit PAGE_MAPPING_ANON" in html
     assert "word 3" in html
+
+
+def test_the_releases_page_404s_for_an_unknown_slug(client):
+    assert client.get("/types/nonesuch/releases/").status_code == 404
 
 
 def test_a_usage_names_the_build_its_offsets_come_from_and_marks_carried_and_backported_ones(client):
@@ -70,15 +94,16 @@ def test_a_usage_names_the_build_its_offsets_come_from_and_marks_carried_and_bac
     make_usage(anon, make_field(page, "mapping", offset=24), keeps="anon_vma pointer", carried=True)
     make_usage(anon, make_field(page, "pt_share_count", offset=40, size=4, backport=backport), keeps="shared count")
 
-    html = client.get("/types/anon_mem/").content.decode()
+    for url in ("/types/anon_mem/", "/types/anon_mem/releases/"):
+        html = client.get(url).content.decode()
 
-    assert "Offsets from 6.12.117 (linux-image-6.12.117-cloud 1), BTF, pahole 1.30." in html
-    usage = html[html.index('<h2 id="usage">') :]
-    mapping = usage[usage.index("anon_vma pointer") :]
-    assert mapping.index("carried, not re-verified</span>") < mapping.index("shared count")
-    shared = usage[usage.index("shared count") :]
-    assert shared.index(">stable backport</span>") < shared.index("</tr>")
-    assert "carried, not re-verified" not in shared[: shared.index("</tr>")]
+        assert "Offsets from 6.12.117 (linux-image-6.12.117-cloud 1), BTF, pahole 1.30." in html, url
+        usage = html[html.index('id="usage') :]
+        mapping = usage[usage.index("anon_vma pointer") :]
+        assert mapping.index("carried, not re-verified</span>") < mapping.index("shared count"), url
+        shared = usage[usage.index("shared count") :]
+        assert shared.index(">stable backport</span>") < shared.index("</tr>"), url
+        assert "carried, not re-verified" not in shared[: shared.index("</tr>")], url
 
 
 def test_it_derives_the_struct_page_words_under_a_descriptor_field(client):
@@ -94,7 +119,7 @@ def test_it_derives_the_struct_page_words_under_a_descriptor_field(client):
 
     response = client.get("/types/thp/")
 
-    (row,) = response.context["releases"][0][1]
+    (row,) = response.context["in_build"].rows
     assert (row.page_index, row.first_word, row.last_word) == (1, 6, 6)
     assert [pf.name for pf in row.page_fields] == ["_mapcount", "page_type"]
     html = response.content.decode()
@@ -102,12 +127,12 @@ def test_it_derives_the_struct_page_words_under_a_descriptor_field(client):
     assert "over <code>_mapcount</code>, <code>page_type</code>" in html
 
 
-def test_it_lists_usages_newest_release_first(client):
+def test_the_releases_page_lists_usages_newest_release_first(client):
     anon = make_memtype("anon_mem")
     for name in ("v6.1", "v6.12", "v5.15"):
         make_usage(anon, make_field(make_layout(make_release(name)), "mapping", offset=24))
 
-    response = client.get("/types/anon_mem/")
+    response = client.get("/types/anon_mem/releases/")
 
     assert [release.name for release, _ in response.context["releases"]] == ["v6.12", "v6.1", "v5.15"]
 
@@ -190,17 +215,23 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries, re
         MemdescNumber.objects.create(table=table, memory_type=folio, number=n, meaning="File")
     make_relation(make_memtype("page"), folio)
 
-    # 1 the type, 2 parent relations, 3 child relations, 4 identifications, 5 memdesc numbers,
-    # 6 sources, 7 usages with field, layout, release and source, 8 every build with its release
-    # (the picker, the since and basis labels), 9 the struct page fields of the releases used,
-    # 10-11 the words: the fields of the build shown and the type's usages in its release,
-    # 12-13 the neighbourhood (relations, types), 14 its places in the dated views, 15 the
-    # transitions into and out of it with their types and sources.
-    with django_assert_num_queries(15):
+    # 1 the type, 2 its identifications, 3 its parent and child relations, 4 every build (the
+    # picker, the since and basis labels), 5 the build shown, 6-7 its fields and the type's
+    # usages in its release, 8 memdesc numbers, 9 sources, 10-11 the neighbourhood (relations,
+    # types), 12 its places in the dated views, 13 the transitions into and out of it with their
+    # types and sources.
+    with django_assert_num_queries(13):
         response = client.get("/types/folio/")
-        memory_type = response.context["type"]
-        assert [r.child.slug for r in memory_type.child_relations.all()] == [f"kind_{n}" for n in range(releases)]
-        assert [r.parent.slug for r in memory_type.parent_relations.all()] == ["page"]
+        assert [r.child.slug for r in response.context["children"]] == [f"kind_{n}" for n in range(releases)]
+        assert [r.parent.slug for r in response.context["parents"]] == ["page"]
+        assert [row.field.name for row in response.context["in_build"].rows] == ["mapping"]
+        assert all(row.page_fields for row in response.context["in_build"].rows)
+    assert response.status_code == 200
+
+    # 1 the type, 2 the releases with their reference builds (basis labels), 3 the usages with
+    # their field, layout, build, release and source, 4 the struct page fields of those releases.
+    with django_assert_num_queries(4):
+        response = client.get("/types/folio/releases/")
         assert len(response.context["releases"]) == releases
         assert all(row.page_fields for _, rows in response.context["releases"] for row in rows)
     assert response.status_code == 200
