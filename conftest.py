@@ -39,10 +39,14 @@ def kernel_data_once(django_db_setup, django_db_blocker, kernel_bundle):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (no counters of failed tokens left by another)."""
+    """Each test starts with an empty cache (no counters of failed tokens left by another) and
+    reads the kernel catalogue from the database (apps.kernel.catalogue)."""
     from django.core.cache import cache
 
+    from apps.kernel import catalogue
+
     cache.clear()
+    catalogue.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,17 @@
 """The memory-type hierarchy as a graph: ancestors, descendants, roots, the whole DAG.
 
-Every function loads the edge list in one query and walks it in memory, so the number of
-queries never depends on the size or depth of the hierarchy.
+Every function walks the whole edge list in memory: the pages' functions that of the data
+version's catalogue (apps.kernel.catalogue), the checks made while writing one loaded in one
+query under the write's lock; so the number of queries never depends on the size or depth of
+the hierarchy.
 """
 
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Q
 
+from apps.kernel import catalogue as catalogues
 from apps.kernel.models import DatedViewEdge, MemoryType, TypeRelation
 
 
@@ -104,46 +106,45 @@ def roots():
     return list(MemoryType.objects.for_graph().filter(parent_relations__isnull=True))
 
 
-def whole():
-    """The whole hierarchy (2 queries)."""
-    types = list(MemoryType.objects.for_graph())
-    relations = list(TypeRelation.objects.only("id", "parent_id", "child_id", "note").order_by("pk"))
-    return Dag(types, relations)
+def whole(catalogue=None):
+    """The whole hierarchy (no query but catalogue.current()'s when no catalogue is given)."""
+    cat = catalogue or catalogues.current()
+    return Dag(list(cat.types.values()), cat.relations)
 
 
-def neighbourhood(memory_type, depth=None):
+def neighbourhood(memory_type, depth=None, catalogue=None):
     """memory_type with its ancestors and descendants (up to depth levels each way) and the
-    relations among them (2 queries)."""
-    relations = list(TypeRelation.objects.only("id", "parent_id", "child_id", "note").order_by("pk"))
+    relations among them (no query but catalogue.current()'s when no catalogue is given)."""
+    cat = catalogue or catalogues.current()
     down, up = defaultdict(set), defaultdict(set)
-    for rel in relations:
+    for rel in cat.relations:
         down[rel.parent_id].add(rel.child_id)
         up[rel.child_id].add(rel.parent_id)
     above = _walk(memory_type.id, up, depth)
     below = _walk(memory_type.id, down, depth)
     ids = set(above) | set(below) | {memory_type.id}
-    types = list(MemoryType.objects.for_graph().filter(pk__in=ids))
+    types = sorted((cat.types[i] for i in ids), key=lambda t: t.slug)
     # Every edge between two of these types is drawn: one from an ancestor to a descendant is a
     # real relation, and one from below to above would be a cycle, which clean() refuses.
-    kept = [rel for rel in relations if rel.parent_id in ids and rel.child_id in ids]
-    return Dag(types, kept, highlight=next(t for t in types if t.id == memory_type.id))
+    kept = [rel for rel in cat.relations if rel.parent_id in ids and rel.child_id in ids]
+    return Dag(types, kept, highlight=cat.types[memory_type.id])
 
 
-def relations_of(memory_type):
+def relations_of(memory_type, catalogue=None):
     """(parent relations, child relations) of memory_type, each with the type at its other end
-    and its source, by that type's slug (1 query)."""
-    relations = TypeRelation.objects.filter(Q(child=memory_type) | Q(parent=memory_type)).select_related(
-        "parent", "child", "source"
-    )
-    parents = sorted((r for r in relations if r.child_id == memory_type.id), key=lambda r: r.parent.slug)
-    children = sorted((r for r in relations if r.parent_id == memory_type.id), key=lambda r: r.child.slug)
+    and its source, by that type's slug (no query but catalogue.current()'s when no catalogue
+    is given)."""
+    cat = catalogue or catalogues.current()
+    parents = sorted((r for r in cat.relations if r.child_id == memory_type.id), key=lambda r: r.parent.slug)
+    children = sorted((r for r in cat.relations if r.parent_id == memory_type.id), key=lambda r: r.child.slug)
     return parents, children
 
 
-def dated(view):
-    """A dated view's drawing: the types its edges name and those edges (1 query; the view is
-    given)."""
-    edges = list(DatedViewEdge.objects.filter(view=view).select_related("parent", "child").order_by("pk"))
+def dated(view, catalogue=None):
+    """A dated view's drawing: the types its edges name and those edges (no query but
+    catalogue.current()'s when no catalogue is given; the view is given)."""
+    cat = catalogue or catalogues.current()
+    edges = [edge for edge in cat.view_edges if edge.view_id == view.id]
     types = {}
     for edge in edges:
         types[edge.parent_id] = edge.parent
@@ -151,18 +152,19 @@ def dated(view):
     return Dag(sorted(types.values(), key=lambda t: t.slug), edges)
 
 
-def parents_in_views(memory_type):
+def parents_in_views(memory_type, catalogue=None):
     """[(DatedView, [parent MemoryType, ...])] for each dated view that draws memory_type, oldest
-    view first; a root of a view has no parents there (1 query)."""
-    edges = DatedViewEdge.objects.filter(Q(child=memory_type) | Q(parent=memory_type)).select_related(
-        "view__source", "parent"
-    )
+    view first, parents by slug; a root of a view has no parents there (no query but
+    catalogue.current()'s when no catalogue is given)."""
+    cat = catalogue or catalogues.current()
     found = {}
-    for edge in edges.order_by("view__date", "view__slug", "parent__slug"):
+    for edge in cat.view_edges:
+        if memory_type.id not in (edge.child_id, edge.parent_id):
+            continue
         parents = found.setdefault(edge.view_id, (edge.view, []))[1]
         if edge.child_id == memory_type.id:
             parents.append(edge.parent)
-    return list(found.values())
+    return [(view, sorted(parents, key=lambda t: t.slug)) for view, parents in found.values()]
 
 
 # The key of the PostgreSQL advisory lock that serializes relation writes ("memtypes" in hex-ish).

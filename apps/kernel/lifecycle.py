@@ -2,14 +2,16 @@
 
 A transition is stored once per era (the function that performs it from `since` to `until`);
 here the eras of one (from, to, event) are put back together into one Step, the edge a diagram
-draws and a table row a page lists. Every function loads what it needs in one query.
+draws and a table row a page lists. Every function reads the transitions of the data
+version's catalogue (apps.kernel.catalogue).
 """
 
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
-from apps.kernel.models import Transition
+from apps.kernel import catalogue as catalogues
+from apps.kernel.models import Transition, release_sort_number
 
 
 @dataclass
@@ -93,16 +95,21 @@ def _lifecycle(transitions, highlight=None):
     )
 
 
-def whole(release=None):
-    """Every transition, or only the eras that hold at `release` (a name like v6.12), with the
-    types they connect (1 query). ValueError for a malformed release name."""
-    transitions = Transition.objects.for_list()
+def whole(release=None, catalogue=None):
+    """Every transition, or only the eras that hold at `release` (a name like v6.12: since <=
+    release < until), with the types they connect (no query but catalogue.current()'s when no
+    catalogue is given). ValueError for a malformed release name."""
+    transitions = (catalogue or catalogues.current()).transitions
     if release:
-        transitions = transitions.at_release(release)
+        number = release_sort_number(release)
+        transitions = [t for t in transitions if t.since_key <= number < t.until_key]
     return _lifecycle(transitions)
 
 
-def around(memory_type):
+def around(memory_type, catalogue=None):
     """How a page becomes memory_type and what it becomes next: the transitions into and out
-    of it, with the types at their other ends (1 query)."""
-    return _lifecycle(Transition.objects.for_list().touching(memory_type), highlight=memory_type)
+    of it, with the types at their other ends (no query but catalogue.current()'s when no
+    catalogue is given)."""
+    transitions = (catalogue or catalogues.current()).transitions
+    touching = [t for t in transitions if memory_type.id in (t.from_type_id, t.to_type_id)]
+    return _lifecycle(touching, highlight=memory_type)

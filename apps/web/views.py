@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from apps.diagrams import lifecycle as lifecycle_dot
 from apps.diagrams.render import inline_dot, inline_svg
-from apps.kernel import drift, graph, layouts, lifecycle, releases
+from apps.kernel import catalogue, drift, graph, layouts, lifecycle, releases
 from apps.kernel import search as kernel_search
 from apps.kernel.facts import LoadedReleases, identification_release, release_order
 from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, DatedView, MemoryType, Release
@@ -152,18 +152,20 @@ def type_detail(request, slug):
     form = DepthForm(request.GET)
     if not form.is_valid():
         return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
-    memory_type = get_object_or_404(MemoryType, slug=slug)
+    cat = catalogue.current()
+    memory_type = cat.by_slug.get(slug)
+    if memory_type is None:
+        raise Http404(f"No memory type named {slug}.")
     depth = form.cleaned_data["depth"]
-    life = lifecycle.around(memory_type)
-    builds = Build.objects.choices()
-    picker = BuildPickerForm(request.GET, builds)
+    life = lifecycle.around(memory_type, cat)
+    picker = BuildPickerForm(request.GET, cat.builds)
     picked = picker.is_valid()
     choice = picker.cleaned_data["build"] if picked else None
     build = Build.objects.of(choice.release.name, choice.arch) if choice else None
-    loaded = LoadedReleases.of_builds(builds)
+    loaded = LoadedReleases.of_builds(cat.builds)
     newest = picker.releases[-1].name if picker.releases else ""
     identifications = _identification_labels(memory_type.identifications.select_related("source"), loaded, newest)
-    parents, children = graph.relations_of(memory_type)
+    parents, children = graph.relations_of(memory_type, cat)
     return render(
         request,
         "web/type_detail.html",
@@ -175,7 +177,7 @@ def type_detail(request, slug):
             "sources": list(memory_type.sources.all()),
             "depth": depth,
             "identifications": identifications,
-            "picture": inline_svg(graph.neighbourhood(memory_type, depth)),
+            "picture": inline_svg(graph.neighbourhood(memory_type, depth, cat)),
             "picker": picker,
             "picker_releases": picker.releases,
             "arches": Build.Arch.choices,
@@ -183,7 +185,7 @@ def type_detail(request, slug):
             "build": build,
             "in_build": layouts.type_in_build(memory_type, build, loaded.basis_label) if build else None,
             "api_tag": build.release.tag if build else newest,
-            "dated_views": graph.parents_in_views(memory_type),
+            "dated_views": graph.parents_in_views(memory_type, cat),
             "lifecycle": life,
             # A type with no transition gets a sentence, not a picture of itself alone.
             "lifecycle_picture": inline_dot(lifecycle_dot.build(life)) if life.steps else None,

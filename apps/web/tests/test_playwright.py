@@ -196,8 +196,12 @@ def test_the_home_page_diagram_links_every_type_to_its_page(page, kernel_bundle)
 
 
 def test_a_type_page_shows_its_neighbourhood_and_the_fields_it_uses(page):
-    visit(page, "/types/slab/")
+    visit(page, "/types/slab/?release=v6.12")
     assert page.locator("figure.diagram svg a[*|href='/types/page/']").count() == 1
+    fields = page.get_by_role("table", name="Fields slab uses in v6.12")
+    assert fields.get_by_role("cell", name="slab_cache", exact=False).count() >= 1
+    page.get_by_role("link", name="The fields slab uses in every release, newest first").click()
+    page.wait_for_url("**/types/slab/releases/")
     fields = page.get_by_role("table", name="Fields slab uses in v6.12")
     assert fields.get_by_role("cell", name="slab_cache", exact=False).count() >= 1
 

@@ -1,0 +1,86 @@
+"""The part of the kernel data that every page draws from and that stays small whatever the size
+of the layouts: the memory types, their relations, the life of a page (transitions), the dated
+views' edges and the list of builds. A process loads it once per data version and its requests
+share it.
+
+The hierarchy functions (apps.kernel.graph, apps.kernel.lifecycle) and the pages walk it in
+memory instead of compiling the same handful of queries on every request. It is never stale: it
+is keyed by the data version (apps.kernel.version), which every write to the kernel data changes
+in its own transaction, and `current()` reads the version (one plain statement) before handing
+it out. A version read while a writer commits can only label newer rows with an older version,
+which the next request replaces.
+
+Its objects are shared by the requests of a process: read them, never change them.
+"""
+
+import threading
+from dataclasses import dataclass
+
+from apps.kernel import version
+from apps.kernel.models import Build, DatedViewEdge, MemoryType, Transition, TypeRelation
+
+_lock = threading.Lock()
+_loaded = None
+# The queries of a load, as pinned query counts add them to a page's own.
+LOAD_QUERIES = 5
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    types: dict  # {id: MemoryType}, every column
+    by_slug: dict  # {slug: MemoryType}
+    relations: list  # TypeRelation with parent, child and source, by pk
+    transitions: list  # Transition with both types, source and dated_by, as Transition.objects.for_list() orders them
+    view_edges: list  # DatedViewEdge with its view (and the view's source), parent and child
+    builds: list  # BuildChoice of every build, oldest release first
+
+
+def current():
+    """The catalogue of the current data version: the one this process holds, or loaded now
+    (1 query when held, 1 + LOAD_QUERIES when loaded)."""
+    global _loaded
+    now = version.current()
+    held = _loaded
+    if held is not None and held.version == now:
+        return held
+    with _lock:
+        if _loaded is not None and _loaded.version == now:
+            return _loaded
+        loaded = _load(now)
+        # An empty version table (a database just flushed) names no state: nothing is kept.
+        if now != "0":
+            _loaded = loaded
+        return loaded
+
+
+def forget():
+    """Drop the catalogue this process holds (tests start each from the database)."""
+    global _loaded
+    _loaded = None
+
+
+def _load(data_version):
+    types = {t.id: t for t in MemoryType.objects.order_by("slug")}
+    relations = list(TypeRelation.objects.select_related("source").order_by("pk"))
+    for rel in relations:
+        rel.parent, rel.child = types[rel.parent_id], types[rel.child_id]
+    transitions = list(
+        Transition.objects.select_related("source", "dated_by").order_by(
+            "from_type__slug", "to_type__slug", "event", "since_key"
+        )
+    )
+    for step in transitions:
+        step.from_type, step.to_type = types[step.from_type_id], types[step.to_type_id]
+    edges = list(DatedViewEdge.objects.select_related("view__source").order_by("view__date", "view__slug", "pk"))
+    for edge in edges:
+        edge.parent, edge.child = types[edge.parent_id], types[edge.child_id]
+    return Catalogue(
+        version=data_version,
+        types=types,
+        by_slug={t.slug: t for t in types.values()},
+        relations=relations,
+        transitions=transitions,
+        view_edges=edges,
+        builds=Build.objects.choices(),
+    )
