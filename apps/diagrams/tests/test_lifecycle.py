@@ -105,14 +105,18 @@ def test_an_edit_changes_the_picture(client, life):
 def test_the_pictures_take_a_fixed_number_of_queries(client, life, django_assert_num_queries):
     for n in range(10):
         make_transition(life["buddy"], make_memtype(f"extra_{n}", area="other"), event=f"event {n}")
-    # 1. the transitions with both types and their sources
-    with django_assert_num_queries(1):
+    # 1. the data version, 2. the transitions with both types and their sources
+    with django_assert_num_queries(2):
         response = client.get("/lifecycle.svg")
     assert len(svg_links(svg_tree(response.content))) == 13
-    # 1. the type by slug, 2. its transitions with both types and their sources
-    with django_assert_num_queries(2):
+    # 1. the data version, 2. the type by slug, 3. its transitions with both types and their sources
+    with django_assert_num_queries(3):
         response = client.get("/types/buddy/lifecycle.svg")
     assert len(svg_groups(svg_tree(response.content), "edge")) == 12
+    # drawn at this data version: 1. the data version
+    for url in ("/lifecycle.svg", "/types/buddy/lifecycle.svg"):
+        with django_assert_num_queries(1):
+            assert client.get(url).status_code == 200
 
 
 @CASES

@@ -116,22 +116,28 @@ def test_the_formats_have_distinct_etags(client, chain):
     assert client.get("/diagram.svg")["ETag"] != client.get("/diagram.png")["ETag"]
 
 
-def test_the_whole_picture_takes_two_queries_whatever_the_size(client, chain, django_assert_num_queries):
+def test_the_whole_picture_takes_a_fixed_number_of_queries_whatever_the_size(client, chain, django_assert_num_queries):
     for n in range(10):
         make_relation(chain["folio"], make_memtype(f"extra_{n}", area="folio"))
-    # 1. the types, 2. the relations
-    with django_assert_num_queries(2):
+    # 1. the data version, 2. the types, 3. the relations
+    with django_assert_num_queries(3):
         response = client.get("/diagram.svg")
     assert len(svg_links(svg_tree(response.content))) == 14
+    # drawn at this data version: 1. the data version
+    with django_assert_num_queries(1):
+        assert client.get("/diagram.svg").content == response.content
 
 
-def test_a_type_picture_takes_three_queries_whatever_the_size(client, chain, django_assert_num_queries):
+def test_a_type_picture_takes_a_fixed_number_of_queries_whatever_the_size(client, chain, django_assert_num_queries):
     for n in range(10):
         make_relation(chain["lru_mem"], make_memtype(f"extra_{n}", area="folio"))
-    # 1. the type by slug, 2. the relations, 3. the types drawn
-    with django_assert_num_queries(3):
+    # 1. the data version, 2. the type by slug, 3. the relations, 4. the types drawn
+    with django_assert_num_queries(4):
         response = client.get("/types/lru_mem/diagram.svg?depth=2")
     assert len(svg_links(svg_tree(response.content))) == 14
+    # drawn at this data version: 1. the data version
+    with django_assert_num_queries(1):
+        assert client.get("/types/lru_mem/diagram.svg?depth=2").content == response.content
 
 
 def test_diagram_urls_name_every_format_of_the_whole_or_of_a_type(chain, rf):

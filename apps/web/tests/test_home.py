@@ -43,7 +43,13 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
         make_relation(page, make_memtype(f"type_{n}", area="folio"))
         make_release(f"v6.{n + 1}")
 
-    # 1-3 types with parents and sources, 4-5 the hierarchy (types, relations), 6 releases.
-    with django_assert_num_queries(6):
+    # 1 the data version (for the picture), 2-4 types with parents and sources, 5-6 the
+    # hierarchy to draw (types, relations), 7 releases.
+    with django_assert_num_queries(7):
         response = client.get("/")
         assert [[p.slug for p in t.parents.all()] for t in response.context["areas"][1][2]] == [["page"]] * 4
+    # The picture drawn at this data version: found without the hierarchy's 2 queries.
+    with django_assert_num_queries(5):
+        again = client.get("/")
+        assert [[p.slug for p in t.parents.all()] for t in again.context["areas"][1][2]] == [["page"]] * 4
+    assert again.context["picture"].svg == response.context["picture"].svg
