@@ -57,8 +57,9 @@ def _picture(request, diagram, fmt):
     return response
 
 
-# Each view's queries: the request's data version (none when memtypes_site.cache has read it),
-# then, only when the picture was not drawn in that format at that version yet, those of its source.
+# The queries each view counts: the request's data version (read once per request, by
+# memtypes_site.cache when the answer cache is on), then, only the first time the picture is
+# drawn in a format at that version, those of its source.
 
 
 @require_safe
