@@ -126,7 +126,8 @@ class Drawing:
             if picture is not None:
                 return picture
             self.dot_text, _ = self.diagram.source()
-            self.digest = render.digest(self.dot_text)  # a write since the version was read
+            # Its digest is the recorded one unless a write came after the version was read.
+            self.digest = render.digest(self.dot_text)
         return render.render(self.dot_text, fmt)
 
 
