@@ -56,3 +56,13 @@ def _pinned_queries_are_the_page_s_own(request):
     there; every other test runs with it, as production does."""
     if "django_assert_num_queries" in request.fixturenames:
         request.getfixturevalue("settings").MEMTYPES_CACHE = False
+
+
+@pytest.fixture(autouse=True)
+def _health_probe_disconnected():
+    """/healthz's probe keeps a connection of its own between probes (memtypes_site/health.py):
+    closed after each test, so that the test database can be dropped at the end."""
+    yield
+    from memtypes_site import health
+
+    health.close()

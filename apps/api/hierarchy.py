@@ -12,8 +12,9 @@ from rest_framework.views import APIView
 from apps.api import serializers as api
 from apps.api.views import READ_ONLY, ApiMixin
 from apps.diagrams.links import diagram_urls
-from apps.kernel import graph
+from apps.kernel import catalogue, graph
 from apps.kernel.models import DatedView
+from memtypes_site.cache import request_version
 
 
 def dag_data(dag, request, diagrams):
@@ -51,7 +52,8 @@ class HierarchyView(ApiMixin, APIView):
 
     @extend_schema(responses=api.HierarchySerializer)
     def get(self, request):
-        return Response(dag_data(graph.whole(), request, diagram_urls(request=request)))
+        cat = catalogue.at(request_version(request))
+        return Response(dag_data(graph.whole(cat), request, diagram_urls(request=request)))
 
 
 def _dated_views():
@@ -81,6 +83,7 @@ class DatedViewDetail(ApiMixin, APIView):
     @extend_schema(responses=api.DatedViewDetailSerializer)
     def get(self, request, slug):
         view = get_object_or_404(_dated_views(), slug=slug)
-        data = dag_data(graph.dated(view), request, diagram_urls(request=request, view=view))
+        cat = catalogue.at(request_version(request))
+        data = dag_data(graph.dated(view, cat), request, diagram_urls(request=request, view=view))
         data["view"] = api.DatedViewSerializer(view, context={"request": request}).data
         return Response(data)

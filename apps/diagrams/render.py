@@ -4,6 +4,10 @@ The DOT text is a pure function of the hierarchy, so its hash names the picture:
 admin changes the text and so the key (the new picture shows at once), and an unchanged hierarchy
 is never drawn twice, whichever process asks, when the cache is the shared Redis. A cache that
 fails (Redis down) only means the picture is drawn again (apps.kernel.safe_cache).
+
+The site finds its pictures through apps.diagrams.pictures, which knows under the data version
+which DOT text a picture was drawn from, so that a request need not build the DOT text to find
+the picture.
 """
 
 import hashlib
@@ -12,10 +16,8 @@ import subprocess
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.safestring import mark_safe
 from graphviz.backend import dot_command, execute
 
-from apps.diagrams import dot
 from apps.kernel.safe_cache import safe_cache
 
 FORMATS = {
@@ -65,18 +67,26 @@ def run_dot(dot_text, fmt):
     return proc.stdout
 
 
+def _key(fmt, dot_digest):
+    return f"memtypes:diagram:{fmt}:{dot_digest}"
+
+
+def cached(dot_digest, fmt):
+    """The picture in fmt of the DOT text whose digest() is dot_digest, or None when the cache
+    does not hold it (one cache read, no query)."""
+    return safe_cache.get(_key(fmt, dot_digest))
+
+
 def render(dot_text, fmt):
     """The picture of dot_text in fmt as bytes, from the cache or drawn once and stored there
-    (the DOT text itself for fmt "dot"). Raises RenderError (not cached, so the next request
-    tries again) when `dot` cannot draw it."""
+    (the DOT text itself for fmt "dot", stored too so that cached() finds it). Raises
+    RenderError (not cached, so the next request tries again) when `dot` cannot draw it."""
     if fmt not in FORMATS:
         raise ValueError(f"{fmt!r} is not one of {', '.join(FORMATS)}")
-    if fmt == "dot":
-        return dot_text.encode()
-    key = f"memtypes:diagram:{fmt}:{digest(dot_text)}"
+    key = _key(fmt, digest(dot_text))
     picture = safe_cache.get(key)
     if picture is None:
-        picture = run_dot(dot_text, fmt)
+        picture = dot_text.encode() if fmt == "dot" else run_dot(dot_text, fmt)
         safe_cache.set(key, picture, CACHE_SECONDS)
     return picture
 
@@ -95,22 +105,3 @@ def svg_markup(svg_bytes):
     ready to sit inside an HTML page."""
     text = svg_bytes.decode()
     return _COMMENT.sub("", _PROLOG.sub("", text, count=1)).strip()
-
-
-def inline_svg(dag):
-    """Picture of dag for a page: every type a link to its page with its summary as tooltip.
-
-    Text from the database reaches the SVG only escaped (see apps.diagrams.dot), so the markup is
-    safe to output unescaped. Never raises for a drawing problem: the Picture's error says it."""
-    return inline_dot(dot.build(dag))
-
-
-def inline_dot(dot_text):
-    """Picture of DOT text built by this app (apps.diagrams.dot, apps.diagrams.lifecycle, which
-    escape every piece of text from the database) for a page; never raises for a drawing
-    problem: the Picture's error says it."""
-    try:
-        svg = render(dot_text, "svg")
-    except RenderError as exc:
-        return Picture(error=f"The diagram cannot be drawn: {exc}")
-    return Picture(svg=mark_safe(svg_markup(svg)))

@@ -39,17 +39,23 @@ class Catalogue:
 def current():
     """The catalogue of the current data version: the one this process holds, or loaded now
     (1 query when held, 1 + LOAD_QUERIES when loaded)."""
+    return at(version.current())
+
+
+def at(data_version):
+    """The catalogue of data_version, read by the caller from apps.kernel.version (a request
+    reads it once, memtypes_site.cache.request_version): the one this process holds, or loaded
+    now (no query when held, LOAD_QUERIES when loaded)."""
     global _loaded
-    now = version.current()
     held = _loaded
-    if held is not None and held.version == now:
+    if held is not None and held.version == data_version:
         return held
     with _lock:
-        if _loaded is not None and _loaded.version == now:
+        if _loaded is not None and _loaded.version == data_version:
             return _loaded
-        loaded = _load(now)
+        loaded = _load(data_version)
         # An empty version table (a database just flushed) names no state: nothing is kept.
-        if now != "0":
+        if data_version != "0":
             _loaded = loaded
         return loaded
 

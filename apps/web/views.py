@@ -11,13 +11,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from apps.diagrams import lifecycle as lifecycle_dot
-from apps.diagrams.render import inline_dot, inline_svg
+from apps.diagrams import pictures
 from apps.kernel import catalogue, drift, graph, layouts, lifecycle, releases
 from apps.kernel import search as kernel_search
 from apps.kernel.facts import LoadedReleases, identification_release, release_order
 from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, DatedView, MemoryType, Release
 from memtypes_site import health
+from memtypes_site.cache import request_version
 
 # The hierarchy diagram of a type shows this many levels each way unless ?depth= says otherwise.
 MAX_DEPTH = 20
@@ -43,14 +43,15 @@ def _by_area(types):
 
 
 def home(request):
-    """What memtypes is, the whole hierarchy drawn, and every type by area (6 queries)."""
+    """What memtypes is, the whole hierarchy drawn, and every type by area (5 queries, one of them the
+    data version the picture is cached under)."""
     types = list(MemoryType.objects.for_list())
     return render(
         request,
         "web/home.html",
         {
             "areas": _by_area(types),
-            "picture": inline_svg(graph.whole()),
+            "picture": pictures.inline(request, pictures.hierarchy()),
             "releases": list(Release.objects.order_by("sort_key")),
         },
     )
@@ -145,14 +146,15 @@ def type_detail(request, slug):
     """One memory type: what it is, where it sits in the hierarchy, how the kernel recognises
     it, how a page becomes it and what it becomes next, and in one build (?release=, the newest
     by default; ?arch=, x86_64 by default) the words of struct page it uses and the fields it
-    uses, each fact with its source and basis (13 queries, the same for every release and
-    architecture however many are loaded: the usages of every release are on type_releases'
-    page). An unknown release or architecture: the page with the message beside
-    the picker, 400."""
+    uses, each fact with its source and basis (12 queries, the same for every release and
+    architecture however many are loaded, since the usages of every release are on
+    type_releases' page; one of them is the data version the pictures are cached under, and 2
+    more run while they are not drawn at that version). An unknown release or architecture: the
+    page with the message beside the picker, 400."""
     form = DepthForm(request.GET)
     if not form.is_valid():
         return render(request, "web/bad_request.html", {"errors": form.errors}, status=400)
-    cat = catalogue.current()
+    cat = catalogue.at(request_version(request))
     memory_type = cat.by_slug.get(slug)
     if memory_type is None:
         raise Http404(f"No memory type named {slug}.")
@@ -177,7 +179,7 @@ def type_detail(request, slug):
             "sources": list(memory_type.sources.all()),
             "depth": depth,
             "identifications": identifications,
-            "picture": inline_svg(graph.neighbourhood(memory_type, depth, cat)),
+            "picture": pictures.inline(request, pictures.neighbourhood(slug, depth, memory_type)),
             "picker": picker,
             "picker_releases": picker.releases,
             "arches": Build.Arch.choices,
@@ -188,7 +190,9 @@ def type_detail(request, slug):
             "dated_views": graph.parents_in_views(memory_type, cat),
             "lifecycle": life,
             # A type with no transition gets a sentence, not a picture of itself alone.
-            "lifecycle_picture": inline_dot(lifecycle_dot.build(life)) if life.steps else None,
+            "lifecycle_picture": (
+                pictures.inline(request, pictures.type_lifecycle(slug, memory_type, life)) if life.steps else None
+            ),
         },
         status=200 if picked else 400,
     )
@@ -215,24 +219,31 @@ def dated_view_list(request):
 
 def dated_view_detail(request, slug):
     """One dated drawing of the hierarchy as its author gave it: the picture and the nested tree
-    (2 queries)."""
+    (2 queries: the view and the data version, whose catalogue holds the edges and under which
+    the picture is cached)."""
     view = get_object_or_404(DatedView.objects.select_related("source"), slug=slug)
-    dag = graph.dated(view)
+    dag = graph.dated(view, catalogue.at(request_version(request)))
     return render(
         request,
         "web/dated_view_detail.html",
-        {"view": view, "tree": dag.tree(), "type_count": len(dag.types), "picture": inline_svg(dag)},
+        {
+            "view": view,
+            "tree": dag.tree(),
+            "type_count": len(dag.types),
+            "picture": pictures.inline(request, pictures.dated_view(slug, dag)),
+        },
     )
 
 
 def lifecycle_page(request):
     """Life of a page: the state diagram of every transition between memory types, and a table
-    of them with the kernel function of each era and its source (1 query)."""
-    life = lifecycle.whole()
+    of them with the kernel function of each era and its source (1 query: the data version,
+    whose catalogue holds the transitions and under which the picture is cached)."""
+    life = lifecycle.whole(catalogue=catalogue.at(request_version(request)))
     return render(
         request,
         "web/lifecycle.html",
-        {"lifecycle": life, "picture": inline_dot(lifecycle_dot.build(life))},
+        {"lifecycle": life, "picture": pictures.inline(request, pictures.whole_lifecycle(life))},
     )
 
 

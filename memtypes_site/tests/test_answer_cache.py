@@ -134,8 +134,9 @@ def test_a_write_based_on_an_older_state_is_refused(client, hierarchy):
 def test_a_signed_in_editor_sees_fresh_pages_and_they_are_not_stored(client, editor_client, hierarchy):
     anonymous = type(client)()
     stored = anonymous.get("/types/folio/")
-    # A change that bypasses the data version shows which answer each reader is given.
-    MemoryType.objects.filter(slug="folio").update(summary="Seen only when rendered.")
+    # A change that bypasses the data version (the title of the type's source, which the page
+    # reads on every request) shows which answer each reader is given.
+    MemoryType.objects.get(slug="folio").sources.update(title="Seen only when rendered.")
     assert anonymous.get("/types/folio/").content == stored.content
     page = editor_client.get("/types/folio/")
     assert "Seen only when rendered." in page.content.decode()
@@ -303,13 +304,13 @@ def test_the_cache_can_be_turned_off(client, settings, hierarchy):
     settings.MEMTYPES_CACHE = False
     first = client.get("/types/folio/")
     assert "ETag" not in first
-    MemoryType.objects.filter(slug="folio").update(summary="Rendered every time.")
+    MemoryType.objects.get(slug="folio").sources.update(title="Rendered every time.")
     assert "Rendered every time." in client.get("/types/folio/").content.decode()
 
 
 def test_a_new_deployment_renders_anew(client, hierarchy, monkeypatch):
     etag = client.get("/types/folio/")["ETag"]
-    MemoryType.objects.filter(slug="folio").update(summary="As the new templates show it.")
+    MemoryType.objects.get(slug="folio").sources.update(title="As the new templates show it.")
     monkeypatch.setattr(answer_cache_module, "code_version", lambda: "another-deployment")
     response = client.get("/types/folio/", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200

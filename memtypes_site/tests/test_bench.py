@@ -99,3 +99,55 @@ def test_at_scale_it_compares_queries_and_the_type_page_with_scale_1():
         f"scale 40 cold {bench.TYPE_PAGE}: 11 queries, 10 at scale 1",
         f"scale 40 cold {bench.TYPE_PAGE}: 6.50 ms CPU, more than 2x 3.00 ms",
     ]
+
+
+def _soak(*workers, non2xx=0):
+    """A soak of workers, each a list of its resident memory samples (KiB)."""
+    samples = [[5.0 * i, [kib[i] for kib in workers]] for i in range(len(workers[0]))]
+    return {"url": bench.TYPE_PAGE, "seconds": 60, "warmup": 5, "pids": [101 + n for n in range(len(workers))],
+            "samples": samples, "requests": 2400, "rps": 40.0, "non2xx": non2xx, "socket_errors": 0}  # fmt: skip
+
+
+def _soaked(soak):
+    return {"scale": 1, "runs": [{"mode": "cold", "rows": [], "soak": soak}]}
+
+
+def test_growth_within_2_mib_or_2_percent_is_noise():
+    assert bench.soak_limit_kib(96_000) == 2048  # 2 % would be 1,920 KiB
+    assert bench.soak_limit_kib(200_000) == 4000
+    steady = _soak([96_000, 96_500, 98_000], [200_000, 203_000, 203_900])
+    assert bench.missed_targets(_soaked(steady), None) == []
+
+
+def test_a_worker_that_grows_beyond_the_noise_misses_the_memory_target():
+    leaking = _soak([96_000, 97_100, 98_200, 99_300], [96_000, 96_000, 96_000, 96_000])
+    assert bench.missed_targets(_soaked(leaking), None) == [
+        f"soak {bench.TYPE_PAGE}: worker 1 grew from 96,000 to 99,300 KiB (+3,300, limit 2,048)"
+    ]
+
+
+def test_a_worker_replaced_or_an_answer_failing_during_the_soak_misses_it():
+    troubled = _soak([96_000, None, None], [96_000, 96_000, 96_000], non2xx=3)
+    assert bench.missed_targets(_soaked(troubled), None) == [
+        f"soak {bench.TYPE_PAGE}: worker 1 exited during the soak",
+        f"soak {bench.TYPE_PAGE}: 3 non-2xx, 0 socket errors",
+    ]
+
+
+def test_the_soak_table_states_its_rule_and_each_worker_s_memory():
+    text = bench.soak_table(_soak([96_000, 99_000, 98_304], [100_000, 100_000, 100_000]))
+    assert "under wrk for 60 s after a 5 s warm-up" in text
+    assert "more than 2 MiB or 2% of it, whichever is more" in text
+    lines = text.splitlines()
+    assert lines[-2] == "| 1 (pid 101) | 93.8 | 96.7 | 96.0 | +2,304 | 2,048 | GREW | 93.8 96.7 96.0 |"
+    assert lines[-1] == "| 2 (pid 102) | 97.7 | 97.7 | 97.7 | +0 | 2,048 | no growth | 97.7 97.7 97.7 |"
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("0", 0), ("60", 60), ("120", 120)])
+def test_the_soak_runs_60_s_or_more_or_not_at_all(text, seconds):
+    assert bench.soak_seconds(text) == seconds
+
+
+def test_a_shorter_soak_is_refused():
+    with pytest.raises(bench.argparse.ArgumentTypeError, match="at least 60 s"):
+        bench.soak_seconds("30")

@@ -2,14 +2,13 @@
 
 import pytest
 
-from apps.diagrams import render
-from apps.kernel import graph
+from apps.diagrams import pictures
 
 pytestmark = pytest.mark.django_db
 
 
-def test_without_dot_a_page_gets_a_sentence_instead_of_the_picture(pair, no_dot):
-    picture = render.inline_svg(graph.whole())
+def test_without_dot_a_page_gets_a_sentence_instead_of_the_picture(pair, no_dot, rf):
+    picture = pictures.inline(rf.get("/"), pictures.hierarchy())
     assert picture.svg is None
     assert picture.error == "The diagram cannot be drawn: Graphviz's dot program is not installed on the server."
 
@@ -31,10 +30,10 @@ def test_without_dot_the_dot_source_is_still_served(client, pair, no_dot):
     assert b'"page" -> "folio"' in response.content
 
 
-def test_a_dot_that_runs_too_long_is_stopped(client, pair, fake_dot, settings):
+def test_a_dot_that_runs_too_long_is_stopped(client, pair, fake_dot, settings, rf):
     fake_dot("exec sleep 30")
     settings.GRAPHVIZ_TIMEOUT_SECONDS = 0.5
-    picture = render.inline_svg(graph.whole())
+    picture = pictures.inline(rf.get("/"), pictures.hierarchy())
     assert picture.error == (
         "The diagram cannot be drawn: Graphviz's dot program took longer than 0.5 seconds and was stopped."
     )
@@ -43,9 +42,9 @@ def test_a_dot_that_runs_too_long_is_stopped(client, pair, fake_dot, settings):
     assert b"took longer than 0.5 seconds" in response.content
 
 
-def test_a_dot_that_fails_is_reported_with_its_first_error_line(client, pair, fake_dot):
+def test_a_dot_that_fails_is_reported_with_its_first_error_line(client, pair, fake_dot, rf):
     fake_dot('echo "Error: <stdin>: syntax error in line 3" >&2\necho "more detail" >&2\nexit 1')
-    picture = render.inline_svg(graph.whole())
+    picture = pictures.inline(rf.get("/"), pictures.hierarchy())
     assert picture.error == (
         "The diagram cannot be drawn: Graphviz's dot program failed (exit status 1): "
         "Error: <stdin>: syntax error in line 3."

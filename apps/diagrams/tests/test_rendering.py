@@ -3,9 +3,9 @@ with one link per type."""
 
 import pytest
 
-from apps.diagrams import dot, render
+from apps.diagrams import dot, pictures, render
 from apps.diagrams.tests.helpers import SVG, svg_links, svg_tree
-from apps.kernel import graph
+from apps.kernel import graph, lifecycle
 from apps.kernel.tests.factory import make_memtype, make_relation
 
 pytestmark = pytest.mark.django_db
@@ -36,21 +36,24 @@ def test_the_svg_is_xml_with_one_link_per_type_to_its_page_and_its_summary_as_to
     assert sorted(svg_links(root)) == sorted((f"/types/{t.slug}/", f"{t.name}: {t.summary}") for t in hierarchy)
 
 
-def test_inline_svg_is_the_svg_element_alone_ready_for_a_page(hierarchy):
-    picture = render.inline_svg(graph.whole())
+def test_a_page_picture_is_the_svg_element_alone(hierarchy, rf):
+    picture = pictures.inline(rf.get("/"), pictures.hierarchy())
     assert picture.error is None
     assert picture.svg.startswith("<svg")
     assert "<?xml" not in picture.svg and "<!DOCTYPE" not in picture.svg and "<!--" not in picture.svg
     assert len(svg_links(svg_tree(picture.svg.encode()))) == 3
 
 
-def test_inline_svg_of_a_neighbourhood_draws_the_type_with_its_relatives(hierarchy):
+def test_a_page_picture_of_a_neighbourhood_draws_the_type_with_its_relatives(hierarchy, rf):
     page, folio, pgtable = hierarchy
-    root = svg_tree(render.inline_svg(graph.neighbourhood(folio)).svg.encode())
+    root = svg_tree(pictures.inline(rf.get("/"), pictures.neighbourhood("folio")).svg.encode())
     assert sorted(href for href, _ in svg_links(root)) == ["/types/folio/", "/types/page/"]
 
 
-def test_inline_svg_runs_no_query_of_its_own(hierarchy, django_assert_num_queries):
-    dag = graph.whole()
-    with django_assert_num_queries(0):
-        render.inline_svg(dag)
+def test_a_page_picture_of_what_the_page_loaded_runs_no_query_but_the_version(hierarchy, rf, django_assert_num_queries):
+    request = rf.get("/")
+    dag, life = graph.whole(), lifecycle.whole()
+    # 1. the data version, read once for the request
+    with django_assert_num_queries(1):
+        assert pictures.inline(request, pictures.dated_view("a-view", dag)).svg.startswith("<svg")
+        assert pictures.inline(request, pictures.whole_lifecycle(life)).svg.startswith("<svg")

@@ -125,16 +125,22 @@ def test_the_whole_picture_takes_one_query_whatever_the_size(client, chain, djan
     with django_assert_num_queries(1):
         response = client.get("/diagram.svg")
     assert len(svg_links(svg_tree(response.content))) == 14
+    # drawn at this data version: 1. the data version
+    with django_assert_num_queries(1):
+        assert client.get("/diagram.svg").content == response.content
 
 
-def test_a_type_picture_takes_two_queries_whatever_the_size(client, chain, django_assert_num_queries):
+def test_a_type_picture_takes_one_query_whatever_the_size(client, chain, django_assert_num_queries):
     for n in range(10):
         make_relation(chain["lru_mem"], make_memtype(f"extra_{n}", area="folio"))
     catalogue.current()  # held, as after the process's first request (apps.kernel.catalogue)
-    # 1. the type by slug, 2. the data version (the types and relations are in its catalogue)
-    with django_assert_num_queries(2):
+    # 1. the data version (the types and relations are in its catalogue)
+    with django_assert_num_queries(1):
         response = client.get("/types/lru_mem/diagram.svg?depth=2")
     assert len(svg_links(svg_tree(response.content))) == 14
+    # drawn at this data version: 1. the data version
+    with django_assert_num_queries(1):
+        assert client.get("/types/lru_mem/diagram.svg?depth=2").content == response.content
 
 
 def test_diagram_urls_name_every_format_of_the_whole_or_of_a_type(chain, rf):

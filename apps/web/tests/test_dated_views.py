@@ -67,8 +67,14 @@ def test_the_pages_run_a_fixed_number_of_queries(client, db, django_assert_num_q
     # 1 the views with their sources and edge counts.
     with django_assert_num_queries(1):
         assert client.get("/views/").status_code == 200
-    # 1 the view with its source, 2 the data version (its edges are in the catalogue).
+    # 1 the view with its source, 2 the data version (its edges are in its catalogue, and the
+    # picture is cached under it).
     with django_assert_num_queries(2):
         assert client.get("/views/q-tree-a/").status_code == 200
+    # 1 the data version: the page drew the picture at this version.
+    with django_assert_num_queries(1):
+        assert client.get("/views/q-tree-a/diagram.svg").status_code == 200
+    # 1 the data version, 2 the view (its edges are in the catalogue): a format not drawn at this
+    # version yet.
     with django_assert_num_queries(2):
         assert client.get("/views/q-tree-a/diagram.dot").status_code == 200

@@ -80,7 +80,7 @@ def test_the_page_runs_one_query_whatever_the_number_of_transitions(client, life
     for n in range(10):
         make_transition(buddy, make_memtype(f"extra_{n}"), event=f"event {n}")
     catalogue.current()  # held, as after the process's first request (apps.kernel.catalogue)
-    # 1. the data version (the transitions are in its catalogue)
+    # 1. the data version (its catalogue holds the transitions; the picture is cached under it)
     with django_assert_num_queries(1):
         response = client.get("/lifecycle/")
         steps = response.context["lifecycle"].steps
