@@ -18,8 +18,10 @@ def test_it_shows_what_each_type_keeps_in_each_struct_page_field(client):
 
     response = client.get("/releases/v6.12/matrix/")
 
+    table = response.context["matrix"]
     rows = {
-        (index, fld.name): [(t.slug, entries) for t, entries in cells] for index, fld, cells in response.context["rows"]
+        (row.page_index, row.field.name): [(t.slug, row.cells.get(t.slug, [])) for t in table.types]
+        for row in table.rows
     }
     assert rows[(0, "mapping")] == [
         ("anon_mem", [("anon_vma pointer", "folio.mapping")]),
@@ -62,7 +64,7 @@ def test_another_arch_shows_the_x86_64_usages_on_its_own_fields(client):
 
     response = client.get("/releases/v6.12/matrix/?arch=arm")
 
-    assert [(index, fld.name, fld.offset) for index, fld, _ in response.context["rows"]] == [
+    assert [(row.page_index, row.field.name, row.field.offset) for row in response.context["matrix"].rows] == [
         (0, "flags", 0),
         (0, "mapping", 12),
     ]
