@@ -16,7 +16,7 @@ from apps.diagrams.render import inline_dot, inline_svg
 from apps.kernel import drift, graph, layouts, lifecycle, releases
 from apps.kernel import search as kernel_search
 from apps.kernel.facts import LoadedReleases, identification_release, release_order
-from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, DatedView, MemoryType, Release, StructLayout
+from apps.kernel.models import REFERENCE_ARCH, Build, BuildNotFound, DatedView, MemoryType, Release
 from memtypes_site import health
 
 # The hierarchy diagram of a type shows this many levels each way unless ?depth= says otherwise.
@@ -312,16 +312,14 @@ def _build_or_404(request, name):
         raise Http404(str(exc)) from exc
 
 
-def _layout_or_404(request, name, struct):
-    """The layout of struct in the build of release `name` for ?arch= (x86_64 when absent), with
-    its build and release (1 query); 404 naming what is missing."""
+def _builds_or_404(request, name):
+    """(build, builds): the build of release `name` for ?arch= (x86_64 when absent) and the
+    release's builds for the architecture picker, the reference architecture's first, each with
+    its release (1 query); 404 naming what is missing."""
     arch = request.GET.get("arch") or REFERENCE_ARCH
-    layout = (
-        StructLayout.objects.select_related("build__release")
-        .filter(build__release__name=name, build__arch=arch, struct=struct)
-        .first()
-    )
-    return layout or get_object_or_404(_build_or_404(request, name).layouts, struct=struct)
+    builds = list(Build.objects.select_related("release").filter(release__name=name).reference_first())
+    picked = [build for build in builds if build.arch == arch]
+    return (picked[0] if picked else _build_or_404(request, name)), builds
 
 
 def layout_detail(request, name, struct):
@@ -329,8 +327,8 @@ def layout_detail(request, name, struct):
     with the unions that hold them, its words, and for struct page which types use each word,
     including the usages recorded on the descriptors that overlay it (4 queries; one more on a
     build other than x86_64, for its fields)."""
-    layout = _layout_or_404(request, name, struct)
-    build = layout.build
+    build, builds = _builds_or_404(request, name)
+    layout = get_object_or_404(build.layouts, struct=struct)
     fields = list(layout.fields.select_related("backport").order_by("offset", "position"))
     all_uses = layouts.uses_of_build(build)
     uses = defaultdict(list)  # field id -> [Use]
@@ -349,7 +347,7 @@ def layout_detail(request, name, struct):
             "layout": layout,
             "build": build,
             "release": build.release,
-            "builds": list(build.release.builds.reference_first()),
+            "builds": builds,
             "fields": [(fld, uses.get(fld.id, [])) for fld in fields],
             "pages": _word_rows(layout, fields, matrix, uses),
         },
@@ -357,18 +355,13 @@ def layout_detail(request, name, struct):
 
 
 def matrix(request, name):
-    """struct page fields x memory types of one build (?arch=, x86_64 by default; 4 queries, 5
+    """struct page fields x memory types of one build (?arch=, x86_64 by default; 3 queries, 4
     on a build other than x86_64)."""
-    build = _build_or_404(request, name)
+    build, builds = _builds_or_404(request, name)
     return render(
         request,
         "web/matrix.html",
-        {
-            "release": build.release,
-            "build": build,
-            "matrix": layouts.matrix(build),
-            "builds": list(build.release.builds.reference_first()),
-        },
+        {"release": build.release, "build": build, "matrix": layouts.matrix(build), "builds": builds},
     )
 
 

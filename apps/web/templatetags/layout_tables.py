@@ -1,16 +1,16 @@
 """The large tables of the struct layout page and the matrix page, as HTML made in Python.
 
-Nested template loops cost a variable lookup and an escape per cell; these pages have thousands
-of cells. Here a type's link and a field's link are made once per page with format_html, and
-each row is filled from parts that are escaped already (_text) or numbers (_markup refuses
-anything else). The markup is the one the templates had.
+Nested template loops cost a variable lookup and an escape per cell, and these pages have
+thousands of cells. Here a type's link and a field's link are made once per page, and every row
+is filled by _markup from parts that are numbers or markup already: text escaped by _text, or
+what _markup made. _markup refuses a plain string, so nothing reaches the page unescaped. The
+markup is the one the templates had.
 """
 
 import html
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from apps.web.templatetags.memtypes_web import path_depth, path_label, source_url
@@ -26,17 +26,23 @@ def _text(value):
 
 
 def _markup(row, *parts):
-    """row.format(*parts) as markup; each part must be a number or markup (from _text,
-    format_html or this function): a plain string is refused, as it could carry markup."""
+    """row.format(*parts) as markup; each part must be a number or markup (from _text, _markup
+    or _join): a plain string is refused, as it could carry markup."""
     for part in parts:
         if not isinstance(part, (int, SafeData)):
             raise TypeError(f"{part!r} is neither a number nor markup: escape it with _text()")
-    return mark_safe(row.format(*parts))
+    # SafeString() rather than mark_safe(), whose check for lazy strings costs as much as the row.
+    return SafeString(row.format(*parts))
 
 
 def _join(parts):
-    """Markup parts (from _markup, _text or format_html) as one piece of markup."""
-    return mark_safe("".join(parts))
+    """Markup parts (from _text, _markup or _join) as one piece of markup; a plain string is
+    refused."""
+    parts = list(parts)
+    for part in parts:
+        if not isinstance(part, SafeData):
+            raise TypeError(f"{part!r} is not markup: escape it with _text()")
+    return SafeString("".join(parts))
 
 
 NOTHING = mark_safe("")
@@ -57,14 +63,16 @@ class _Cells:
         """<a href="/types/slug/"><code>slug</code></a>."""
         if slug not in self.links:
             before, _, after = self.type_url
-            self.links[slug] = format_html('<a href="{}{}{}"><code>{}</code></a>', before, slug, after, slug)
+            self.links[slug] = _markup(
+                '<a href="{}{}{}"><code>{}</code></a>', _text(before), _text(slug), _text(after), _text(slug)
+            )
         return self.links[slug]
 
     def field_link(self, fld):
         """A field's name linked to the definition of its struct (apps.kernel.sources)."""
         if fld.id not in self.field_links:
-            self.field_links[fld.id] = format_html(
-                '<a class="source-link" href="{}"><code>{}</code></a>', source_url(fld), fld.name
+            self.field_links[fld.id] = _markup(
+                '<a class="source-link" href="{}"><code>{}</code></a>', _text(source_url(fld)), _text(fld.name)
             )
         return self.field_links[fld.id]
 
@@ -72,20 +80,20 @@ class _Cells:
         """A field in the words table: its link, bits, C type, offset and size, and the stable
         backport it came with."""
         if fld.id not in self.field_items:
-            bits = format_html('<span class="muted">:{}</span>', fld.bit_size) if fld.bit_size is not None else NOTHING
+            bits = _markup('<span class="muted">:{}</span>', fld.bit_size) if fld.bit_size is not None else NOTHING
             backport = NOTHING
             if fld.backport:
-                backport = format_html(
+                backport = _markup(
                     ' <span class="badge" title="{}">backport {} ({})</span>',
-                    fld.backport.subject,
-                    fld.backport.commit[:12],
-                    fld.backport.upstream,
+                    _text(fld.backport.subject),
+                    _text(fld.backport.commit[:12]),
+                    _text(fld.backport.upstream),
                 )
-            self.field_items[fld.id] = format_html(
+            self.field_items[fld.id] = _markup(
                 '<li>{}{} <span class="muted small">{} @{}+{}</span>{}</li>',
                 self.field_link(fld),
                 bits,
-                fld.c_type,
+                _text(fld.c_type),
                 fld.offset,
                 fld.size,
                 backport,
@@ -185,7 +193,7 @@ def field_rows(context, fields):
                 _text(fld.c_type),
                 fld.page_index,
                 _markup("<code>{}</code>", _text(fld.config)) if fld.config else NOTHING,
-                mark_safe(", ".join(cells.type_link(usage.memory_type.slug) for usage in usages)),
+                SafeString(", ".join(cells.type_link(usage.memory_type.slug) for usage in usages)),
             )
         )
     return _join(parts) or NO_FIELD
@@ -201,13 +209,15 @@ MATRIX_ROW = (
     "\n    "
 )
 MATRIX_CELL = "\n      <td>{}</td>\n      "
+EMPTY_CELL = mark_safe(MATRIX_CELL.format(""))
 KEPT = '<details class="kept"><summary><code>{}</code></summary>{}</details>'
 
 
 @register.simple_tag
 def matrix_rows(matrix, page_source):
     """{% matrix_rows matrix page_source %}: a <tr> per row of a layouts.Matrix: page, offset,
-    the struct page field (linked to page_source) and a cell per type with what it keeps there."""
+    the struct page field (linked to page_source) and a cell per type with what it keeps there
+    (most cells are empty)."""
     slugs = [t.slug for t in matrix.types]
     source = _text(page_source)
     parts = []
@@ -215,10 +225,9 @@ def matrix_rows(matrix, page_source):
         fld = row.field
         bits = _markup('<span class="muted">:{}</span>', fld.bit_size) if fld.bit_size is not None else NOTHING
         tds = _join(
-            _markup(
-                MATRIX_CELL,
-                _join(_markup(KEPT, _text(on), _text(keeps)) for keeps, on in row.cells.get(slug, ())),
-            )
+            _markup(MATRIX_CELL, _join(_markup(KEPT, _text(on), _text(keeps)) for keeps, on in row.cells[slug]))
+            if slug in row.cells
+            else EMPTY_CELL
             for slug in slugs
         )
         parts.append(_markup(MATRIX_ROW, row.page_index, fld.offset, source, _text(fld.name), bits, tds))

@@ -221,9 +221,9 @@ def test_it_runs_a_fixed_number_of_queries(client, v6_12, django_assert_num_quer
     for n, fld in enumerate([folio_mapping, large, fields["mapping"], fields["flags"]]):
         make_usage(make_memtype(f"type_{n}"), fld)
 
-    # 1 the layout with its build and release, 2 its fields with their backports, 3 the usages
-    # of the build with their types and fields (the matrix reuses them and the layout's fields),
-    # 4 the release's builds for the architecture picker.
+    # 1 the release's builds with their release (the one shown and the architecture picker's),
+    # 2 the layout, 3 its fields with their backports, 4 the usages of the build with their
+    # types and fields (the matrix reuses them and the layout's fields).
     with django_assert_num_queries(4):
         response = client.get("/releases/v6.12/structs/page/")
         assert sum(len(r.users) for _, rows in response.context["pages"] for r in rows) == 4
@@ -263,3 +263,17 @@ def test_a_32_bit_build_runs_a_fixed_number_of_queries(client, v6_12, i386, djan
     with django_assert_num_queries(5):
         response = client.get("/releases/v6.12/structs/page/?arch=i386")
     assert len(dict(response.context["pages"])[0][7].users) == n
+
+
+def test_what_a_type_keeps_and_a_field_s_type_show_as_text(client, v6_12):
+    _, page, fields, folio_mapping, _ = v6_12
+    make_field(page, "private", offset=40, size=8, c_type="struct <anon> *")
+    make_usage(make_memtype("anon_mem"), folio_mapping, keeps='<b>anon_vma</b> & "PAGE_MAPPING_ANON"')
+
+    html = client.get("/releases/v6.12/structs/page/").content.decode()
+
+    kept = "&lt;b&gt;anon_vma&lt;/b&gt; &amp; &quot;PAGE_MAPPING_ANON&quot;"
+    assert f'<a href="/types/anon_mem/"><code>anon_mem</code></a>: {kept} <span class="muted small">' in html
+    assert "<b>anon_vma</b>" not in html
+    assert '<span class="muted small">struct &lt;anon&gt; * @40+8</span>' in html
+    assert "<td><code>struct &lt;anon&gt; *</code></td>" in html
