@@ -400,11 +400,10 @@ def field_facts_of_build(build):
     return [FieldFacts(*row) for row in fields.values_list(*FIELD_FACTS)]
 
 
-def uses_of_build(build, fields=None):
+def uses_of_build(build):
     """usages_of_build(build) as plain values: [Use] ordered by type slug, struct, offset and
-    position, each on the build's own field (the same carrying over to another architecture as
-    usages_of_build). 1 query on the reference build; 2 on another (its fields), 1 when the
-    caller gives them (fields: field_facts_of_build(build))."""
+    position, each on the build's own field (carried to another architecture's fields as
+    usages_of_build carries them). 1 query on the reference build; 2 on another (its fields)."""
     rows = (
         FieldUsage.objects.filter(
             field__layout__build__release_id=build.release_id, field__layout__build__arch=REFERENCE_ARCH
@@ -425,7 +424,7 @@ def uses_of_build(build, fields=None):
         uses.append(Use(memory_type, keeps, FieldFacts(*field)))
     if build.is_reference:
         return uses
-    return _carried(uses, field_facts_of_build(build) if fields is None else fields)
+    return _carried(uses, field_facts_of_build(build))
 
 
 def _carried(uses, build_fields):
