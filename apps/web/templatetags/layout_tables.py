@@ -35,14 +35,14 @@ def _markup(row, *parts):
     return SafeString(row.format(*parts))
 
 
-def _join(parts):
+def _join(parts, separator=""):
     """Markup parts (from _text, _markup or _join) as one piece of markup; a plain string is
     refused."""
     parts = list(parts)
     for part in parts:
         if not isinstance(part, SafeData):
             raise TypeError(f"{part!r} is not markup: escape it with _text()")
-    return SafeString("".join(parts))
+    return SafeString(separator.join(parts))
 
 
 NOTHING = mark_safe("")
@@ -193,7 +193,7 @@ def field_rows(context, fields):
                 _text(fld.c_type),
                 fld.page_index,
                 _markup("<code>{}</code>", _text(fld.config)) if fld.config else NOTHING,
-                SafeString(", ".join(cells.type_link(usage.memory_type.slug) for usage in usages)),
+                _join((cells.type_link(usage.memory_type.slug) for usage in usages), ", "),
             )
         )
     return _join(parts) or NO_FIELD
