@@ -3,6 +3,7 @@ and the descriptors that overlay them."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -357,10 +358,99 @@ def usage_history(memory_type, basis_label=lambda basis, release: ""):
     return list(history.values())
 
 
+class FieldFacts(NamedTuple):
+    """A stored field as the layout pages and the matrix read it: plain values, no model instance."""
+
+    id: int
+    struct: str
+    path: str
+    name: str
+    c_type: str
+    offset: int
+    size: int
+    bit_size: int | None
+    page_index: int
+    position: int
+
+
+# The columns of FieldFacts, in its order, for values_list() on Field.
+FIELD_FACTS = ("id", "layout__struct", "path", "name", "c_type", "offset", "size", "bit_size", "page_index", "position")
+
+
+class TypeFacts(NamedTuple):
+    """A memory type as a column of the matrix or a user of a word: its slug, name and area."""
+
+    slug: str
+    name: str
+    area: str
+
+
+class Use(NamedTuple):
+    """A field usage as plain values: what a memory type (TypeFacts) keeps in a field of a build
+    (FieldFacts)."""
+
+    memory_type: TypeFacts
+    keeps: str
+    field: FieldFacts
+
+
+def field_facts_of_build(build):
+    """FieldFacts of every struct of a build, ordered by struct then offset (1 query)."""
+    fields = Field.objects.filter(layout__build=build).order_by("layout__struct", "offset", "position")
+    return [FieldFacts(*row) for row in fields.values_list(*FIELD_FACTS)]
+
+
+def uses_of_build(build):
+    """usages_of_build(build) as plain values: [Use] ordered by type slug, struct, offset and
+    position, each on the build's own field (carried to another architecture's fields as
+    usages_of_build carries them). 1 query on the reference build; 2 on another (its fields)."""
+    rows = (
+        FieldUsage.objects.filter(
+            field__layout__build__release_id=build.release_id, field__layout__build__arch=REFERENCE_ARCH
+        )
+        .order_by("memory_type__slug", "field__layout__struct", "field__offset", "field__position")
+        .values_list(
+            "memory_type__slug",
+            "memory_type__name",
+            "memory_type__area",
+            "keeps",
+            *(f"field__{name}" for name in FIELD_FACTS),
+        )
+    )
+    types = {}
+    uses = []
+    for slug, name, area, keeps, *field in rows:
+        memory_type = types.get(slug) or types.setdefault(slug, TypeFacts(slug, name, area))
+        uses.append(Use(memory_type, keeps, FieldFacts(*field)))
+    if build.is_reference:
+        return uses
+    return _carried(uses, field_facts_of_build(build))
+
+
+def _carried(uses, build_fields):
+    """[Use] on build_fields: each use (on a reference build's field) moved to the field with the
+    same struct, path and name, or the same name where that is unique; uses whose field is not
+    there are left out (as _on_fields does for model instances)."""
+    by_path, by_name = {}, defaultdict(list)
+    for fld in build_fields:
+        by_path[(fld.struct, fld.path, fld.name)] = fld
+        by_name[(fld.struct, fld.name)].append(fld)
+    carried = []
+    for use in uses:
+        ref = use.field
+        fld = by_path.get((ref.struct, ref.path, ref.name))
+        if fld is None and len(by_name[(ref.struct, ref.name)]) == 1:
+            fld = by_name[(ref.struct, ref.name)][0]
+        if fld is not None:
+            carried.append(use._replace(field=fld))
+    return carried
+
+
 @dataclass
 class MatrixRow:
-    """One struct page field on one page of a compound (page_index 0: the head page), with
-    what each type keeps there: {type slug: [(keeps, "struct.field" it was recorded on)]}."""
+    """One struct page field (FieldFacts, or the Field the caller gave) on one page of a
+    compound (page_index 0: the head page), with what each type keeps there: {type slug:
+    [(keeps, "struct.field" it was recorded on)]}."""
 
     page_index: int
     field: object
@@ -369,7 +459,7 @@ class MatrixRow:
 
 @dataclass
 class Matrix:
-    """struct page fields (rows) x memory types (columns) of one build."""
+    """struct page fields (rows) x memory types (columns, TypeFacts) of one build."""
 
     build: object
     page_size: int
@@ -381,7 +471,7 @@ class Matrix:
         return self.build.release
 
 
-def matrix(build, pairs=None):
+def matrix(build, uses=None, page_fields=None, page_size=0):
     """What each type keeps in each field of the build's struct page (2 queries; 3 for a build
     other than the reference architecture's).
 
@@ -389,27 +479,33 @@ def matrix(build, pairs=None):
     page field it overlays; one on a tail page (folio fields on page[1..3]) goes to the rows of
     that page. Rows come for the head page and every tail page a usage reaches, each page's
     fields in offset order; columns are the types with a usage in the release, by slug.
-    pairs: usages_of_build(build) when the caller has them already (then 1 query)."""
-    page_fields = list(
-        Field.objects.filter(layout__build=build, layout__struct="page")
-        .select_related("layout")
-        .order_by("offset", "position")
-    )
-    page_size = page_fields[0].layout.size if page_fields else 0
+    uses: uses_of_build(build) when the caller has them already; page_fields (the build's struct
+    page fields in offset order, anything with id, offset and size) with page_size (the size of
+    struct page) likewise. No query when the caller gives all three."""
+    if page_fields is None:
+        rows = list(
+            Field.objects.filter(layout__build=build, layout__struct="page")
+            .order_by("offset", "position")
+            .values_list("layout__size", *FIELD_FACTS)
+        )
+        page_fields = [FieldFacts(*row[1:]) for row in rows]
+        page_size = rows[0][0] if rows else 0
     cells = defaultdict(lambda: defaultdict(list))  # (page_index, field id) -> slug -> entries
     types = {}
-    for usage, fld in usages_of_build(build) if pairs is None else pairs:
-        types[usage.memory_type.slug] = usage.memory_type
-        if fld.layout.struct == "page":
+    overlaid = {}  # descriptor field id -> the struct page fields under it (many types use one field)
+    for use in uses_of_build(build) if uses is None else uses:
+        fld = use.field
+        types[use.memory_type.slug] = use.memory_type
+        if fld.struct == "page":
             under = [fld]
         elif page_size:
-            under = page_fields_under(fld, page_fields, page_size)
+            if fld.id not in overlaid:
+                overlaid[fld.id] = page_fields_under(fld, page_fields, page_size)
+            under = overlaid[fld.id]
         else:
             under = []
         for page_field in under:
-            cells[(fld.page_index, page_field.id)][usage.memory_type.slug].append(
-                (usage.keeps, f"{fld.layout.struct}.{fld.name}")
-            )
+            cells[(fld.page_index, page_field.id)][use.memory_type.slug].append((use.keeps, f"{fld.struct}.{fld.name}"))
     page_indexes = sorted({0} | {index for index, _ in cells}) if page_fields else []
     rows = [
         MatrixRow(page_index=index, field=pf, cells=dict(cells.get((index, pf.id), {})))

@@ -289,17 +289,19 @@ class WordRow:
         return [seen[key] for key in sorted(seen)]
 
 
-def _word_rows(layout, fields, matrix, usages):
+def _word_rows(layout, fields, matrix, uses):
     """[(page_index, [WordRow])]: the layout's words with the types that use each field. For
     struct page that includes usages recorded on overlaying descriptors, on the head page and on
-    every tail page a usage reaches; for another struct, the usages recorded on its fields."""
+    every tail page a usage reaches; for another struct, the uses of its own fields (uses:
+    {field id: [layouts.Use]})."""
     types = {t.slug: t for t in matrix.types}
     cells = {(row.page_index, row.field.id): row.cells for row in matrix.rows}
     page_indexes = sorted({row.page_index for row in matrix.rows}) if layout.struct == "page" else [0]
+    grid = layouts.words(fields, layout.size, layout.build.word_size)
     pages = []
     for page_index in page_indexes:
         rows = []
-        for word in layouts.words(fields, layout.size, layout.build.word_size):
+        for word in grid:
             users = []
             for fld in word.fields:
                 if layout.struct == "page":
@@ -309,7 +311,7 @@ def _word_rows(layout, fields, matrix, usages):
                     )
                 else:
                     on = f"{layout.struct}.{fld.name}"
-                    users.append((fld, [(u.memory_type, u.keeps, on) for u in usages.get(fld.id, [])]))
+                    users.append((fld, [(use.memory_type, use.keeps, on) for use in uses.get(fld.id, [])]))
             rows.append(WordRow(word=word, fields=users))
         pages.append((page_index, rows))
     return pages
@@ -323,21 +325,32 @@ def _build_or_404(request, name):
         raise Http404(str(exc)) from exc
 
 
+def _builds_or_404(request, name):
+    """(build, builds): the build of release `name` for ?arch= (x86_64 when absent) and the
+    release's builds for the architecture picker, the reference architecture's first, each with
+    its release (1 query); 404 naming what is missing."""
+    arch = request.GET.get("arch") or REFERENCE_ARCH
+    builds = list(Build.objects.select_related("release").filter(release__name=name).reference_first())
+    picked = [build for build in builds if build.arch == arch]
+    return (picked[0] if picked else _build_or_404(request, name)), builds
+
+
 def layout_detail(request, name, struct):
     """One struct as one build laid it out (?arch=, x86_64 by default): its fields by offset
     with the unions that hold them, its words, and for struct page which types use each word,
-    including the usages recorded on the descriptors that overlay it (6 queries for struct page,
-    5 for others; one more on a build other than x86_64, for its fields)."""
-    build = _build_or_404(request, name)
-    layout = get_object_or_404(build.layouts.select_related("build__release"), struct=struct)
+    including the usages recorded on the descriptors that overlay it (4 queries; one more on a
+    build other than x86_64, for its fields)."""
+    build, builds = _builds_or_404(request, name)
+    layout = get_object_or_404(build.layouts, struct=struct)
     fields = list(layout.fields.select_related("backport").order_by("offset", "position"))
-    usages = defaultdict(list)
-    pairs = layouts.usages_of_build(build)
-    for usage, fld in pairs:
-        if fld.layout_id == layout.id:
-            usages[fld.id].append(usage)
+    all_uses = layouts.uses_of_build(build)
+    uses = defaultdict(list)  # field id -> [Use]
+    ids = {fld.id for fld in fields}
+    for use in all_uses:
+        if use.field.id in ids:
+            uses[use.field.id].append(use)
     if layout.struct == "page":
-        matrix = layouts.matrix(build, pairs)
+        matrix = layouts.matrix(build, all_uses, page_fields=fields, page_size=layout.size)
     else:
         matrix = layouts.Matrix(build=build, page_size=0, types=[], rows=[])
     return render(
@@ -347,28 +360,21 @@ def layout_detail(request, name, struct):
             "layout": layout,
             "build": build,
             "release": build.release,
-            "builds": list(build.release.builds.reference_first()),
-            "fields": [(fld, usages.get(fld.id, [])) for fld in fields],
-            "pages": _word_rows(layout, fields, matrix, usages),
+            "builds": builds,
+            "fields": [(fld, uses.get(fld.id, [])) for fld in fields],
+            "pages": _word_rows(layout, fields, matrix, uses),
         },
     )
 
 
 def matrix(request, name):
-    """struct page fields x memory types of one build (?arch=, x86_64 by default; 4 queries)."""
-    build = _build_or_404(request, name)
-    table = layouts.matrix(build)
-    rows = [(row.page_index, row.field, [(t, row.cells.get(t.slug, [])) for t in table.types]) for row in table.rows]
+    """struct page fields x memory types of one build (?arch=, x86_64 by default; 3 queries, 4
+    on a build other than x86_64)."""
+    build, builds = _builds_or_404(request, name)
     return render(
         request,
         "web/matrix.html",
-        {
-            "release": build.release,
-            "build": build,
-            "matrix": table,
-            "rows": rows,
-            "builds": list(build.release.builds.reference_first()),
-        },
+        {"release": build.release, "build": build, "matrix": layouts.matrix(build), "builds": builds},
     )
 
 

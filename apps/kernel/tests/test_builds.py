@@ -43,6 +43,31 @@ def test_a_field_a_build_lacks_shows_no_usage_there():
     assert layouts.usages_of_build(arm) == []
 
 
+def test_the_pages_read_the_same_usages_as_plain_values():
+    release = make_release("v7.2")
+    x86, x86_fields = make_page_build(release)
+    arm, _ = make_page_build(release, arch="arm")
+    only64 = make_field(x86.layouts.get(struct="page"), "_private_1", offset=40, size=8, position=9)
+    make_usage(make_memtype("hugetlb"), only64)
+    make_usage(make_memtype("anon_mem"), x86_fields["mapping"], keeps="anon_vma | PAGE_MAPPING_ANON")
+    make_usage(make_memtype("file_mem"), x86_fields["mapping"], keeps="address_space")
+
+    for build in (x86, arm):
+        pairs = [
+            (usage.memory_type.slug, usage.keeps, fld.id, fld.layout.struct, fld.offset)
+            for usage, fld in layouts.usages_of_build(build)
+        ]
+        uses = [
+            (use.memory_type.slug, use.keeps, use.field.id, use.field.struct, use.field.offset)
+            for use in layouts.uses_of_build(build)
+        ]
+        assert uses == pairs
+    assert [(use.memory_type.slug, use.field.offset) for use in layouts.uses_of_build(arm)] == [
+        ("anon_mem", 12),
+        ("file_mem", 12),
+    ]
+
+
 def test_words_of_a_32_bit_build_are_4_bytes():
     release = make_release("v7.2")
     arm, fields = make_page_build(release, arch="arm")

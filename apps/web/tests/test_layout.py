@@ -221,14 +221,14 @@ def test_it_runs_a_fixed_number_of_queries(client, v6_12, django_assert_num_quer
     for n, fld in enumerate([folio_mapping, large, fields["mapping"], fields["flags"]]):
         make_usage(make_memtype(f"type_{n}"), fld)
 
-    # 1 the build of ?arch= with its release, 2 the layout, 3 its fields with their backports,
-    # 4 the usages of the build, 5 the build's struct page fields for the matrix (which reuses
-    # the usages), 6 the release's builds for the architecture picker.
-    with django_assert_num_queries(6):
+    # 1 the release's builds with their release (the one shown and the architecture picker's),
+    # 2 the layout, 3 its fields with their backports, 4 the usages of the build with their
+    # types and fields (the matrix reuses them and the layout's fields).
+    with django_assert_num_queries(4):
         response = client.get("/releases/v6.12/structs/page/")
         assert sum(len(r.users) for _, rows in response.context["pages"] for r in rows) == 4
-    # A descriptor has no matrix: build, layout, fields, usages, the builds for the picker.
-    with django_assert_num_queries(5):
+    # A descriptor has no matrix: the same 4 queries.
+    with django_assert_num_queries(4):
         response = client.get("/releases/v6.12/structs/folio/")
         assert [u.memory_type.slug for _, usages in response.context["fields"] for u in usages] == [
             "type_0",
@@ -260,6 +260,20 @@ def test_a_32_bit_build_runs_a_fixed_number_of_queries(client, v6_12, i386, djan
 
     # As on x86_64, plus the i386 build's fields that the x86_64 usages are carried over to by
     # field name.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get("/releases/v6.12/structs/page/?arch=i386")
     assert len(dict(response.context["pages"])[0][7].users) == n
+
+
+def test_what_a_type_keeps_and_a_field_s_type_show_as_text(client, v6_12):
+    _, page, fields, folio_mapping, _ = v6_12
+    make_field(page, "private", offset=40, size=8, c_type="struct <anon> *")
+    make_usage(make_memtype("anon_mem"), folio_mapping, keeps='<b>anon_vma</b> & "PAGE_MAPPING_ANON"')
+
+    html = client.get("/releases/v6.12/structs/page/").content.decode()
+
+    kept = "&lt;b&gt;anon_vma&lt;/b&gt; &amp; &quot;PAGE_MAPPING_ANON&quot;"
+    assert f'<a href="/types/anon_mem/"><code>anon_mem</code></a>: {kept} <span class="muted small">' in html
+    assert "<b>anon_vma</b>" not in html
+    assert '<span class="muted small">struct &lt;anon&gt; * @40+8</span>' in html
+    assert "<td><code>struct &lt;anon&gt; *</code></td>" in html

@@ -18,8 +18,10 @@ def test_it_shows_what_each_type_keeps_in_each_struct_page_field(client):
 
     response = client.get("/releases/v6.12/matrix/")
 
+    table = response.context["matrix"]
     rows = {
-        (index, fld.name): [(t.slug, entries) for t, entries in cells] for index, fld, cells in response.context["rows"]
+        (row.page_index, row.field.name): [(t.slug, row.cells.get(t.slug, [])) for t in table.types]
+        for row in table.rows
     }
     assert rows[(0, "mapping")] == [
         ("anon_mem", [("anon_vma pointer", "folio.mapping")]),
@@ -29,6 +31,17 @@ def test_it_shows_what_each_type_keeps_in_each_struct_page_field(client):
     html = response.content.decode()
     assert '<th scope="col" class="area-folio"><a href="/types/anon_mem/"><code>anon_mem</code></a></th>' in html
     assert "anon_vma pointer" in html
+
+
+def test_what_a_type_keeps_shows_as_text(client):
+    page = make_layout(make_release("v6.12"), "page")
+    make_usage(make_memtype("anon_mem"), make_field(page, "mapping", offset=24), keeps="<i>anon_vma</i> & more")
+
+    html = client.get("/releases/v6.12/matrix/").content.decode()
+
+    summary = '<details class="kept"><summary><code>page.mapping</code></summary>'
+    assert f"{summary}&lt;i&gt;anon_vma&lt;/i&gt; &amp; more</details>" in html
+    assert "<i>anon_vma</i>" not in html
 
 
 def test_it_says_so_when_the_build_has_no_struct_page(client):
@@ -62,7 +75,7 @@ def test_another_arch_shows_the_x86_64_usages_on_its_own_fields(client):
 
     response = client.get("/releases/v6.12/matrix/?arch=arm")
 
-    assert [(index, fld.name, fld.offset) for index, fld, _ in response.context["rows"]] == [
+    assert [(row.page_index, row.field.name, row.field.offset) for row in response.context["matrix"].rows] == [
         (0, "flags", 0),
         (0, "mapping", 12),
     ]
@@ -80,8 +93,8 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries, n)
     for i in range(n):
         make_usage(make_memtype(f"type_{i}"), make_field(page, f"field_{i}", offset=8 * i))
 
-    # 1 the build with its release, 2 its struct page fields, 3 the usages with their types
-    # and fields, 4 the release's builds for the architecture picker (new with builds per arch).
-    with django_assert_num_queries(4):
+    # 1 the release's builds with their release (the one shown and the architecture picker's),
+    # 2 the build's struct page fields, 3 the usages with their types and fields.
+    with django_assert_num_queries(3):
         response = client.get("/releases/v6.12/matrix/")
         assert [t.slug for t in response.context["matrix"].types] == [f"type_{i}" for i in range(n)]
