@@ -1,6 +1,7 @@
-"""JSON shapes of the memory types: the list's and the detail's. The serializers validate writes
-and document the answers; the list's answer itself is built by type_list() from plain rows, in
-the same shape (apps/api/tests/test_type_list.py holds the two to the same bytes)."""
+"""JSON shapes of the memory types: the list's and the detail's. The serializers validate writes,
+answer them and document every answer; the reads themselves are built by type_list() and
+type_detail() from plain rows, in the same shapes (apps/api/tests/test_type_answers.py holds
+them to the same bytes)."""
 
 from collections import defaultdict
 
