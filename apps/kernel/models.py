@@ -263,35 +263,38 @@ class MemoryTypeQuerySet(models.QuerySet):
     def parents_by_type(self, type_ids):
         """{type id: [(slug, name) of each parent, by slug]} for the types of type_ids (1 query;
         none when type_ids is empty)."""
-        return self._grouped(
+        parents = {}
+        rows = self._rows(
             f'''SELECT r."child_id", p."slug", p."name" FROM "{TypeRelation._meta.db_table}" r
             JOIN "{MemoryType._meta.db_table}" p ON p."id" = r."parent_id"
             WHERE r."child_id" IN ({", ".join(["%s"] * len(type_ids))}) ORDER BY p."slug"''',
             type_ids,
         )
+        for type_id, slug, name in rows:
+            parents.setdefault(type_id, []).append((slug, name))
+        return parents
 
     def source_keys_by_type(self, type_ids):
         """{type id: [key of each cited source, by key]} for the types of type_ids (1 query; none
         when type_ids is empty)."""
-        keys = self._grouped(
+        keys = {}
+        rows = self._rows(
             f'''SELECT t."memorytype_id", s."key" FROM "{MemoryType.sources.through._meta.db_table}" t
             JOIN "{Source._meta.db_table}" s ON s."id" = t."source_id"
             WHERE t."memorytype_id" IN ({", ".join(["%s"] * len(type_ids))}) ORDER BY s."key"''',
             type_ids,
         )
-        return {type_id: [key for (key,) in rows] for type_id, rows in keys.items()}
+        for type_id, key in rows:
+            keys.setdefault(type_id, []).append(key)
+        return keys
 
-    def _grouped(self, sql, type_ids):
-        """{first column: [the other columns of each row, in the query's order]} of the rows sql
-        selects for type_ids (1 query, none when type_ids is empty)."""
-        grouped = {}
+    def _rows(self, sql, type_ids):
+        """The rows sql selects for type_ids (1 query; none when type_ids is empty)."""
         if not type_ids:
-            return grouped
+            return []
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, list(type_ids))
-            for type_id, *rest in cursor.fetchall():
-                grouped.setdefault(type_id, []).append(tuple(rest))
-        return grouped
+            return cursor.fetchall()
 
 
 class MemoryType(models.Model):
