@@ -4,6 +4,7 @@ type_detail() from plain rows, in the same shapes (apps/api/tests/test_type_answ
 them to the same bytes)."""
 
 from collections import defaultdict
+from functools import cached_property
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -162,10 +163,20 @@ class Links:
     request's ?format= (rest_framework.reverse); absolute() (the usages) does not."""
 
     def __init__(self, request):
+        self.request = request
         self.tail = preserve_builtin_query_params("/", request)
-        self.types = absolute(request, "type-list")
-        self.sources = absolute(request, "source-list")
-        self.usages = absolute(request, "usage-list")
+
+    @cached_property
+    def types(self):
+        return absolute(self.request, "type-list")
+
+    @cached_property
+    def sources(self):
+        return absolute(self.request, "source-list")
+
+    @cached_property
+    def usages(self):
+        return absolute(self.request, "usage-list")
 
     def type(self, slug):
         return f"{self.types}{slug}{self.tail}"
