@@ -13,6 +13,9 @@ TOKEN_FAILURE_WINDOW_SECONDS = 15 * 60
 
 class GuardedTokenAuthentication(TokenAuthentication):
     def authenticate(self, request):
+        if not request.META.get("HTTP_AUTHORIZATION"):
+            # No credentials, so nothing to refuse or count: an anonymous read skips the cache.
+            return None
         key = f"memtypes:token-failures:{request.META.get('REMOTE_ADDR', '')}"
         failures = safe_cache.get(key, 0) or 0
         if failures >= TOKEN_FAILURE_LIMIT and request.META.get("HTTP_AUTHORIZATION", "").startswith(self.keyword):

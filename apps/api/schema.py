@@ -25,8 +25,10 @@ ERRORS = {
 class Schema(AutoSchema):
     def get_auth(self):
         auths = super().get_auth()
-        perms = [permission.__class__ for permission in self.view.get_permissions()]
-        if self.method in SAFE_METHODS and DjangoModelPermissionsOrAnonReadOnly in perms and {} not in auths:
+        anyone_reads = any(
+            isinstance(permission, DjangoModelPermissionsOrAnonReadOnly) for permission in self.view.get_permissions()
+        )
+        if self.method in SAFE_METHODS and anyone_reads and {} not in auths:
             auths.append({})
         return auths
 

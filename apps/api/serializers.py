@@ -3,7 +3,6 @@
 the admin does: each serializer builds the model instance and calls its full_clean()."""
 
 import copy
-from collections import defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,7 +11,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from apps.diagrams.links import diagram_urls
 from apps.kernel import layouts
 from apps.kernel.models import (
     REFERENCE_ARCH,
@@ -22,7 +20,6 @@ from apps.kernel.models import (
     EnumValue,
     Field,
     FieldUsage,
-    MemdescNumber,
     MemoryType,
     Release,
     Source,
@@ -141,146 +138,11 @@ class RelationSerializer(ModelCleanMixin, serializers.ModelSerializer):
         validators = []
 
 
-class RelationNoteSerializer(serializers.ModelSerializer):
-    """A parent or child of a type with the note on why it sits there."""
-
-    type = BriefTypeSerializer(read_only=True)
-    source = serializers.SlugRelatedField(slug_field="key", read_only=True)
-
-    class Meta:
-        model = TypeRelation
-        fields = ["type", "note", "source"]
-
-
-class ParentSerializer(RelationNoteSerializer):
-    type = BriefTypeSerializer(source="parent", read_only=True)
-
-
-class ChildSerializer(RelationNoteSerializer):
-    type = BriefTypeSerializer(source="child", read_only=True)
-
-
-class IdentificationSerializer(serializers.Serializer):
-    since = serializers.CharField(help_text="First release where the test holds; blank: from the start.")
-    test = serializers.CharField()
-    source = serializers.CharField(source="source.key")
-    basis = serializers.CharField(help_text="tag: read at the release tag; stable: in a stable build; inferred.")
-
-
-class TypeUsageSerializer(serializers.Serializer):
-    url = serializers.SerializerMethodField()
-    struct = serializers.CharField(source="field.layout.struct")
-    field = serializers.CharField(source="field.name")
-    path = serializers.CharField(source="field.path")
-    offset = serializers.IntegerField(source="field.offset")
-    size = serializers.IntegerField(source="field.size")
-    page_index = serializers.IntegerField(source="field.page_index")
-    keeps = serializers.CharField()
-    source = serializers.CharField(source="source.key")
-    basis = serializers.CharField(help_text="tag: read at the release tag; stable: in a stable build; inferred.")
-
-    def get_url(self, usage) -> str:
-        return absolute(self.context.get("request"), "usage-detail", pk=usage.pk)
-
-
-class ReleaseUsagesSerializer(serializers.Serializer):
-    release = serializers.CharField()
-    usages = TypeUsageSerializer(many=True)
-
-
-class MemoryTypeSerializer(ModelCleanMixin, serializers.ModelSerializer):
-    """A memory type in lists: with its parents and sources."""
-
-    url = serializers.HyperlinkedIdentityField(view_name="api:type-detail", lookup_field="slug")
-    parents = BriefTypeSerializer(many=True, read_only=True)
-    sources = serializers.SlugRelatedField(
-        slug_field="key", many=True, queryset=Source.objects.all(), help_text="Keys of the sources cited."
-    )
-    many_to_many = ("sources",)
-
-    class Meta:
-        model = MemoryType
-        fields = [
-            "url",
-            "slug",
-            "name",
-            "summary",
-            "status",
-            "area",
-            "descriptor",
-            "on_lru",
-            "user_mappable",
-            "parents",
-            "sources",
-        ]
-
-
 class DiagramLinksSerializer(serializers.Serializer):
     svg = serializers.URLField()
     png = serializers.URLField()
     pdf = serializers.URLField()
     dot = serializers.URLField()
-
-
-class MemdescNumberSerializer(serializers.ModelSerializer):
-    """The type's number in one revision of the memdesc plan's table."""
-
-    table = serializers.CharField(source="table.name")
-    table_position = serializers.IntegerField(source="table.position", help_text="1 for the earliest revision read.")
-    source = BriefSourceSerializer(source="table.source")
-
-    class Meta:
-        model = MemdescNumber
-        fields = ["table", "table_position", "number", "subtype", "meaning", "source"]
-
-
-class MemoryTypeDetailSerializer(MemoryTypeSerializer):
-    """A memory type with everything its page shows: parents and children with the notes on
-    the relations, identification per release, sources, and its field usage per release; with
-    links to its web page and to the pictures of its ancestors and descendants."""
-
-    parents = ParentSerializer(source="parent_relations", many=True, read_only=True)
-    children = ChildSerializer(source="child_relations", many=True, read_only=True)
-    identification = IdentificationSerializer(source="identifications", many=True, read_only=True)
-    memdesc = MemdescNumberSerializer(source="memdesc_numbers", many=True, read_only=True)
-    usages = serializers.SerializerMethodField()
-    page_url = serializers.SerializerMethodField(help_text="The type's page for people.")
-    diagrams = serializers.SerializerMethodField(help_text="The type's hierarchy picture in each format.")
-
-    class Meta(MemoryTypeSerializer.Meta):
-        fields = [
-            *MemoryTypeSerializer.Meta.fields,
-            "description",
-            "alloc_api",
-            "free_api",
-            "children",
-            "identification",
-            "memdesc",
-            "usages",
-            "page_url",
-            "diagrams",
-        ]
-
-    def get_page_url(self, memory_type) -> str:
-        request = self.context.get("request")
-        url = memory_type.get_absolute_url()
-        return request.build_absolute_uri(url) if request is not None else url
-
-    @extend_schema_field(DiagramLinksSerializer)
-    def get_diagrams(self, memory_type):
-        return diagram_urls(memory_type, self.context.get("request"))
-
-    @extend_schema_field(ReleaseUsagesSerializer(many=True))
-    def get_usages(self, memory_type):
-        """The type's usages grouped by release, newest release first (already prefetched)."""
-        by_release = defaultdict(list)
-        for usage in memory_type.usages.all():
-            by_release[usage.field.layout.build.release.name].append(usage)
-        return ReleaseUsagesSerializer(
-            [{"release": name, "usages": usages} for name, usages in by_release.items()],
-            many=True,
-            context=self.context,
-        ).data
 
 
 class StructBriefSerializer(serializers.Serializer):

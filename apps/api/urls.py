@@ -2,13 +2,13 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from apps.api import decode, diff, hierarchy, lifecycle, rules, search, views
+from apps.api import decode, diff, hierarchy, lifecycle, rules, search, types, views
 from apps.api.errors import NotFoundView
 
 app_name = "api"
 
 router = SimpleRouter()
-router.register("types", views.MemoryTypeViewSet, basename="type")
+router.register("types", types.MemoryTypeViewSet, basename="type")
 router.register("relations", views.RelationViewSet, basename="relation")
 router.register("releases", views.ReleaseViewSet, basename="release")
 router.register("usages", views.UsageViewSet, basename="usage")

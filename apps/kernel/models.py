@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import models, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
@@ -134,7 +134,7 @@ class Source(models.Model):
 
 class MemoryTypeQuerySet(models.QuerySet):
     def for_list(self):
-        """Types for the list page and API list: each with its parents and sources (3 queries)."""
+        """Types for the list page: each with its parents and sources (3 queries)."""
         return self.prefetch_related(
             Prefetch("parents", queryset=MemoryType.objects.only("id", "slug", "name").order_by("slug")),
             "sources",
@@ -170,6 +170,132 @@ class MemoryTypeQuerySet(models.QuerySet):
     def for_graph(self):
         """Only what a diagram node shows (1 query)."""
         return self.only("id", "slug", "name", "summary", "descriptor", "status", "area").order_by("slug")
+
+    def list_values(self):
+        """The types by slug as dicts of the columns a list shows, with their id and no model
+        instances (1 query); parents_by_type() and source_keys_by_type() add the rest."""
+        return self.order_by("slug").values(
+            "id", "slug", "name", "summary", "status", "area", "descriptor", "on_lru", "user_mappable"
+        )
+
+    def detail_values(self):
+        """The types as dicts of the columns their detail shows, with their id, and no model
+        instances (1 query); detail_related() adds the rest."""
+        return self.order_by("slug").values(
+            "id",
+            "slug",
+            "name",
+            "summary",
+            "status",
+            "area",
+            "descriptor",
+            "on_lru",
+            "user_mappable",
+            "description",
+            "alloc_api",
+            "free_api",
+        )
+
+    def detail_related(self, type_id):
+        """What the detail of type type_id shows beside its own columns, as dicts of values, in
+        the orders of for_detail(): parents and children with the relation notes, identification
+        per release, memdesc numbers, the keys of its sources, and its field usages newest
+        release first (6 queries whatever the data size)."""
+        relation = ("note", "source__key")
+        return {
+            "parents": list(
+                TypeRelation.objects.filter(child=type_id)
+                .order_by("parent__slug")
+                .values("parent__slug", "parent__name", *relation)
+            ),
+            "children": list(
+                TypeRelation.objects.filter(parent=type_id)
+                .order_by("child__slug")
+                .values("child__slug", "child__name", *relation)
+            ),
+            "identifications": list(
+                Identification.objects.filter(memory_type=type_id)
+                .order_by("since")
+                .values("since", "test", "source__key", "basis")
+            ),
+            "memdesc_numbers": list(
+                MemdescNumber.objects.filter(memory_type=type_id)
+                .order_by("table__position")
+                .values(
+                    "table__name",
+                    "table__position",
+                    "number",
+                    "subtype",
+                    "meaning",
+                    "table__source__key",
+                    "table__source__title",
+                )
+            ),
+            "source_keys": list(
+                Source.objects.filter(memory_types=type_id).order_by("key").values_list("key", flat=True)
+            ),
+            "usages": list(
+                FieldUsage.objects.filter(memory_type=type_id)
+                .order_by(
+                    "-field__layout__build__release__sort_key",
+                    "field__layout__struct",
+                    "field__offset",
+                    "field__position",
+                )
+                .values(
+                    "id",
+                    "field__layout__build__release__name",
+                    "field__layout__struct",
+                    "field__name",
+                    "field__path",
+                    "field__offset",
+                    "field__size",
+                    "field__page_index",
+                    "keeps",
+                    "source__key",
+                    "basis",
+                )
+            ),
+        }
+
+    # The two lookups below are in SQL: they run on every API list, and the ORM takes several
+    # times longer to build each of them than the database takes to answer it.
+
+    def parents_by_type(self, type_ids):
+        """{type id: [(slug, name) of each parent, by slug]} for the types of type_ids (1 query;
+        none when type_ids is empty)."""
+        parents = {}
+        rows = self._rows(
+            f'''SELECT r."child_id", p."slug", p."name" FROM "{TypeRelation._meta.db_table}" r
+            JOIN "{MemoryType._meta.db_table}" p ON p."id" = r."parent_id"
+            WHERE r."child_id" IN ({", ".join(["%s"] * len(type_ids))}) ORDER BY p."slug"''',
+            type_ids,
+        )
+        for type_id, slug, name in rows:
+            parents.setdefault(type_id, []).append((slug, name))
+        return parents
+
+    def source_keys_by_type(self, type_ids):
+        """{type id: [key of each cited source, by key]} for the types of type_ids (1 query; none
+        when type_ids is empty)."""
+        keys = {}
+        rows = self._rows(
+            f'''SELECT t."memorytype_id", s."key" FROM "{MemoryType.sources.through._meta.db_table}" t
+            JOIN "{Source._meta.db_table}" s ON s."id" = t."source_id"
+            WHERE t."memorytype_id" IN ({", ".join(["%s"] * len(type_ids))}) ORDER BY s."key"''',
+            type_ids,
+        )
+        for type_id, key in rows:
+            keys.setdefault(type_id, []).append(key)
+        return keys
+
+    def _rows(self, sql, type_ids):
+        """The rows sql selects for type_ids (1 query; none when type_ids is empty)."""
+        if not type_ids:
+            return []
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, list(type_ids))
+            return cursor.fetchall()
 
 
 class MemoryType(models.Model):

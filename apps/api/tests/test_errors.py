@@ -18,7 +18,7 @@ def test_an_unexpected_failure_is_a_json_500(client, db, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(MemoryType.objects, "for_list", broken)
+    monkeypatch.setattr(MemoryType.objects, "list_values", broken)
     with override_settings(DEBUG=True):
         response = client.get("/api/v1/types/")
     assert response.status_code == 500
