@@ -1,51 +1,16 @@
-"""The large tables of the struct layout page and the matrix page, as HTML made in Python.
-
-Nested template loops cost a variable lookup and an escape per cell, and these pages have
-thousands of cells. Here a type's link and a field's link are made once per page, and every row
-is filled by _markup from parts that are numbers or markup already: text escaped by _text, or
-what _markup made. _markup refuses a plain string, so nothing reaches the page unescaped. The
-markup is the one the templates had.
+"""The large tables of the struct layout page and the matrix page, as HTML made in Python
+(apps.web.markup): a type's link and a field's link are made once per page. The markup is the
+one the templates had.
 """
-
-import html
 
 from django import template
 from django.urls import reverse
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
+from apps.web.markup import NOTHING, join, markup, text
 from apps.web.templatetags.memtypes_web import path_depth, path_label, source_url
 
 register = template.Library()
-
-
-def _text(value):
-    """value as HTML text, escaped exactly as Django's escape() does (& < > " '), without the
-    check for lazy translations that escape() makes on each call and that these tables, with
-    hundreds of cells, would pay for nothing."""
-    return SafeString(html.escape(str(value)))
-
-
-def _markup(row, *parts):
-    """row.format(*parts) as markup; each part must be a number or markup (from _text, _markup
-    or _join): a plain string is refused, as it could carry markup."""
-    for part in parts:
-        if not isinstance(part, (int, SafeData)):
-            raise TypeError(f"{part!r} is neither a number nor markup: escape it with _text()")
-    # SafeString() rather than mark_safe(), whose check for lazy strings costs as much as the row.
-    return SafeString(row.format(*parts))
-
-
-def _join(parts, separator=""):
-    """Markup parts (from _text, _markup or _join) as one piece of markup; a plain string is
-    refused."""
-    parts = list(parts)
-    for part in parts:
-        if not isinstance(part, SafeData):
-            raise TypeError(f"{part!r} is not markup: escape it with _text()")
-    return SafeString(separator.join(parts))
-
-
-NOTHING = mark_safe("")
 
 
 class _Cells:
@@ -63,16 +28,16 @@ class _Cells:
         """<a href="/types/slug/"><code>slug</code></a>."""
         if slug not in self.links:
             before, _, after = self.type_url
-            self.links[slug] = _markup(
-                '<a href="{}{}{}"><code>{}</code></a>', _text(before), _text(slug), _text(after), _text(slug)
+            self.links[slug] = markup(
+                '<a href="{}{}{}"><code>{}</code></a>', text(before), text(slug), text(after), text(slug)
             )
         return self.links[slug]
 
     def field_link(self, fld):
         """A field's name linked to the definition of its struct (apps.kernel.sources)."""
         if fld.id not in self.field_links:
-            self.field_links[fld.id] = _markup(
-                '<a class="source-link" href="{}"><code>{}</code></a>', _text(source_url(fld)), _text(fld.name)
+            self.field_links[fld.id] = markup(
+                '<a class="source-link" href="{}"><code>{}</code></a>', text(source_url(fld)), text(fld.name)
             )
         return self.field_links[fld.id]
 
@@ -80,20 +45,20 @@ class _Cells:
         """A field in the words table: its link, bits, C type, offset and size, and the stable
         backport it came with."""
         if fld.id not in self.field_items:
-            bits = _markup('<span class="muted">:{}</span>', fld.bit_size) if fld.bit_size is not None else NOTHING
+            bits = markup('<span class="muted">:{}</span>', fld.bit_size) if fld.bit_size is not None else NOTHING
             backport = NOTHING
             if fld.backport:
-                backport = _markup(
+                backport = markup(
                     ' <span class="badge" title="{}">backport {} ({})</span>',
-                    _text(fld.backport.subject),
-                    _text(fld.backport.commit[:12]),
-                    _text(fld.backport.upstream),
+                    text(fld.backport.subject),
+                    text(fld.backport.commit[:12]),
+                    text(fld.backport.upstream),
                 )
-            self.field_items[fld.id] = _markup(
+            self.field_items[fld.id] = markup(
                 '<li>{}{} <span class="muted small">{} @{}+{}</span>{}</li>',
                 self.field_link(fld),
                 bits,
-                _text(fld.c_type),
+                text(fld.c_type),
                 fld.offset,
                 fld.size,
                 backport,
@@ -145,16 +110,16 @@ def word_rows(context, rows):
     cells = _cells(context)
     parts = []
     for row in rows:
-        fields = _join(cells.field_item(fld) for fld, _ in row.fields) or PADDING
+        fields = join(cells.field_item(fld) for fld, _ in row.fields) or PADDING
         users = (
-            _join(
-                _markup(USER_ITEM, cells.type_link(memory_type.slug), _text(keeps), _text(on))
+            join(
+                markup(USER_ITEM, cells.type_link(memory_type.slug), text(keeps), text(on))
                 for memory_type, keeps, on in row.users
             )
             or UNUSED
         )
-        parts.append(_markup(WORD_ROW, row.word.index, row.word.offset, row.word.last_byte, fields, users))
-    return _join(parts)
+        parts.append(markup(WORD_ROW, row.word.index, row.word.offset, row.word.last_byte, fields, users))
+    return join(parts)
 
 
 FIELD_ROW = (
@@ -182,21 +147,21 @@ def field_rows(context, fields):
     parts = []
     for fld, usages in fields:
         parts.append(
-            _markup(
+            markup(
                 FIELD_ROW,
                 fld.offset,
                 fld.size,
-                _markup("{}+{}", fld.bit_offset, fld.bit_size) if fld.bit_size is not None else NOTHING,
+                markup("{}+{}", fld.bit_offset, fld.bit_size) if fld.bit_size is not None else NOTHING,
                 path_depth(fld),
                 cells.field_link(fld),
-                _text(path_label(fld)),
-                _text(fld.c_type),
+                text(path_label(fld)),
+                text(fld.c_type),
                 fld.page_index,
-                _markup("<code>{}</code>", _text(fld.config)) if fld.config else NOTHING,
-                _join((cells.type_link(usage.memory_type.slug) for usage in usages), ", "),
+                markup("<code>{}</code>", text(fld.config)) if fld.config else NOTHING,
+                join((cells.type_link(usage.memory_type.slug) for usage in usages), ", "),
             )
         )
-    return _join(parts) or NO_FIELD
+    return join(parts) or NO_FIELD
 
 
 MATRIX_ROW = (
@@ -219,16 +184,16 @@ def matrix_rows(matrix, page_source):
     the struct page field (linked to page_source) and a cell per type with what it keeps there
     (most cells are empty)."""
     slugs = [t.slug for t in matrix.types]
-    source = _text(page_source)
+    source = text(page_source)
     parts = []
     for row in matrix.rows:
         fld = row.field
-        bits = _markup('<span class="muted">:{}</span>', fld.bit_size) if fld.bit_size is not None else NOTHING
-        tds = _join(
-            _markup(MATRIX_CELL, _join(_markup(KEPT, _text(on), _text(keeps)) for keeps, on in row.cells[slug]))
+        bits = markup('<span class="muted">:{}</span>', fld.bit_size) if fld.bit_size is not None else NOTHING
+        tds = join(
+            markup(MATRIX_CELL, join(markup(KEPT, text(on), text(keeps)) for keeps, on in row.cells[slug]))
             if slug in row.cells
             else EMPTY_CELL
             for slug in slugs
         )
-        parts.append(_markup(MATRIX_ROW, row.page_index, fld.offset, source, _text(fld.name), bits, tds))
-    return _join(parts)
+        parts.append(markup(MATRIX_ROW, row.page_index, fld.offset, source, text(fld.name), bits, tds))
+    return join(parts)

@@ -106,6 +106,10 @@ def test_the_slab_page_draws_the_words_slab_uses_in_every_build(client, kernel_d
         assert response.status_code == 200, build
         used = [w for w in dict(response.context["in_build"].grid)[0] if w.used]
         assert used, build
+        # A word several of its fields share lists each on a line of its own.
+        shared = next(w for w in used if len(w.uses) > 1)
+        on, keeps = shared.uses[1]
+        assert f'<br><span class="badge used-label">used</span> <code>{on}</code>' in response.content.decode()
         html = unescape(response.content.decode())
         assert f"struct page of {build.release.name} on {build.arch} ({build.word_size}-byte words)" in html
 
