@@ -1,7 +1,7 @@
 """The part of the kernel data that every page draws from and that stays small whatever the size
-of the layouts: the memory types, their relations, the life of a page (transitions), the dated
-views' edges and the list of builds. A process loads it once per data version and its requests
-share it.
+of the layouts: the memory types with their identifications, memdesc numbers and sources, their
+relations, the life of a page (transitions), the dated views' edges and the builds. A process
+loads it once per data version and its requests share it.
 
 The hierarchy functions (apps.kernel.graph, apps.kernel.lifecycle) and the pages walk it in
 memory instead of compiling the same handful of queries on every request. It is never stale: it
@@ -14,15 +14,26 @@ Its objects are shared by the requests of a process: read them, never change the
 """
 
 import threading
+from collections import defaultdict
 from dataclasses import dataclass
 
 from apps.kernel import version
-from apps.kernel.models import Build, DatedViewEdge, MemoryType, Transition, TypeRelation
+from apps.kernel.models import (
+    Build,
+    BuildChoice,
+    DatedViewEdge,
+    Identification,
+    MemdescNumber,
+    MemoryType,
+    ReleaseChoice,
+    Transition,
+    TypeRelation,
+)
 
 _lock = threading.Lock()
 _loaded = None
 # The queries of a load, as pinned query counts add them to a page's own.
-LOAD_QUERIES = 5
+LOAD_QUERIES = 8
 
 
 @dataclass(frozen=True)
@@ -33,7 +44,15 @@ class Catalogue:
     relations: list  # TypeRelation with parent, child and source, by pk
     transitions: list  # Transition with both types, source and dated_by, as Transition.objects.for_list() orders them
     view_edges: list  # DatedViewEdge with its view (and the view's source), parent and child
+    identifications: dict  # {type id: [Identification with its source]}
+    memdesc_numbers: dict  # {type id: [MemdescNumber with its table and the table's source]}, by table
+    sources: dict  # {type id: [Source]}, by key
     builds: list  # BuildChoice of every build, oldest release first
+    build_of: dict  # {(release name, arch): Build with its release}
+
+    def build(self, choice):
+        """The Build (with its release) of a BuildChoice."""
+        return self.build_of[(choice.release.name, choice.arch)]
 
 
 def current():
@@ -81,6 +100,8 @@ def _load(data_version):
     edges = list(DatedViewEdge.objects.select_related("view__source").order_by("view__date", "view__slug", "pk"))
     for edge in edges:
         edge.parent, edge.child = types[edge.parent_id], types[edge.child_id]
+    builds = list(Build.objects.select_related("release").order_by("release__sort_key", "arch"))
+    releases = {}
     return Catalogue(
         version=data_version,
         types=types,
@@ -88,5 +109,27 @@ def _load(data_version):
         relations=relations,
         transitions=transitions,
         view_edges=edges,
-        builds=Build.objects.choices(),
+        identifications=_by_type(Identification.objects.select_related("source")),
+        memdesc_numbers=_by_type(MemdescNumber.objects.select_related("table__source")),
+        sources=_by_type(
+            MemoryType.sources.through.objects.select_related("source").order_by("source__key"),
+            lambda row: row.memorytype_id,
+            lambda row: row.source,
+        ),
+        builds=[
+            BuildChoice(
+                releases.setdefault(b.release.name, ReleaseChoice(b.release.name, b.release.sort_key)),
+                b.arch,
+                b.kernel_version,
+            )
+            for b in builds
+        ],
+        build_of={(b.release.name, b.arch): b for b in builds},
     )
+
+
+def _by_type(rows, type_id=lambda row: row.memory_type_id, value=lambda row: row):
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[type_id(row)].append(value(row))
+    return dict(grouped)

@@ -636,7 +636,8 @@ class ReleaseChoice:
 
 @dataclass(frozen=True)
 class BuildChoice:
-    """A build as a picker offers it (its release and architecture) without the rest of it."""
+    """A build as a picker offers it (its release and architecture) without the rest of it
+    (apps.kernel.catalogue lists them)."""
 
     release: ReleaseChoice
     arch: str
@@ -644,18 +645,6 @@ class BuildChoice:
 
 
 class BuildQuerySet(models.QuerySet):
-    def choices(self):
-        """Every build as a BuildChoice, oldest release first, for pickers and labels: plain
-        rows, not model instances, since a picker lists hundreds of them (1 query)."""
-        rows = self.order_by("release__sort_key", "arch").values_list(
-            "release__name", "release__sort_key", "arch", "kernel_version"
-        )
-        releases = {}
-        return [
-            BuildChoice(releases.setdefault(name, ReleaseChoice(name, key)), arch, version)
-            for name, key, arch, version in rows
-        ]
-
     def reference_first(self):
         """The reference architecture's build first, then the others by name."""
         first = models.Case(models.When(arch=REFERENCE_ARCH, then=0), default=1)

@@ -163,10 +163,10 @@ def type_detail(request, slug):
     picker = BuildPickerForm(request.GET, cat.builds)
     picked = picker.is_valid()
     choice = picker.cleaned_data["build"] if picked else None
-    build = Build.objects.of(choice.release.name, choice.arch) if choice else None
+    build = cat.build(choice) if choice else None
     loaded = LoadedReleases.of_builds(cat.builds)
     newest = picker.releases[-1].name if picker.releases else ""
-    identifications = _identification_labels(memory_type.identifications.select_related("source"), loaded, newest)
+    identifications = _identification_labels(cat.identifications.get(memory_type.id, []), loaded, newest)
     parents, children = graph.relations_of(memory_type, cat)
     return render(
         request,
@@ -175,8 +175,8 @@ def type_detail(request, slug):
             "type": memory_type,
             "parents": parents,
             "children": children,
-            "memdesc_numbers": list(memory_type.memdesc_numbers.select_related("table__source")),
-            "sources": list(memory_type.sources.all()),
+            "memdesc_numbers": cat.memdesc_numbers.get(memory_type.id, []),
+            "sources": cat.sources.get(memory_type.id, []),
             "depth": depth,
             "identifications": identifications,
             "picture": pictures.inline(request, pictures.neighbourhood(slug, depth, memory_type)),

@@ -18,8 +18,8 @@ from django.urls import path
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from apps.kernel.models import MemoryType
-from apps.kernel.tests.factory import make_memtype, make_relation
+from apps.kernel.models import FieldUsage, MemoryType
+from apps.kernel.tests.factory import make_field, make_layout, make_memtype, make_relation, make_release, make_usage
 from apps.kernel.tests.test_admin import form_data
 from memtypes_site import cache as answer_cache_module
 from memtypes_site.tests.test_cache_down import redis_down  # noqa: F401 (a fixture)
@@ -48,7 +48,14 @@ def hierarchy():
     page = make_memtype("page", area="page")
     folio = make_memtype("folio", area="folio", summary="A set of pages.")
     make_relation(page, folio)
+    make_usage(folio, make_field(make_layout(make_release("v6.12"), "page"), "mapping", offset=24), keeps="As loaded.")
     return folio
+
+
+def bypass_the_data_version(keeps):
+    """Change what folio keeps in a word of the newest release (which the type page reads on
+    every request) with an UPDATE that leaves the data version as it is."""
+    FieldUsage.objects.filter(memory_type__slug="folio").update(keeps=keeps)
 
 
 @pytest.fixture
@@ -134,9 +141,9 @@ def test_a_write_based_on_an_older_state_is_refused(client, hierarchy):
 def test_a_signed_in_editor_sees_fresh_pages_and_they_are_not_stored(client, editor_client, hierarchy):
     anonymous = type(client)()
     stored = anonymous.get("/types/folio/")
-    # A change that bypasses the data version (the title of the type's source, which the page
-    # reads on every request) shows which answer each reader is given.
-    MemoryType.objects.get(slug="folio").sources.update(title="Seen only when rendered.")
+    # A change that bypasses the data version (what a usage keeps, which the page reads on every
+    # request) shows which answer each reader is given.
+    bypass_the_data_version("Seen only when rendered.")
     assert anonymous.get("/types/folio/").content == stored.content
     page = editor_client.get("/types/folio/")
     assert "Seen only when rendered." in page.content.decode()
@@ -304,13 +311,13 @@ def test_the_cache_can_be_turned_off(client, settings, hierarchy):
     settings.MEMTYPES_CACHE = False
     first = client.get("/types/folio/")
     assert "ETag" not in first
-    MemoryType.objects.get(slug="folio").sources.update(title="Rendered every time.")
+    bypass_the_data_version("Rendered every time.")
     assert "Rendered every time." in client.get("/types/folio/").content.decode()
 
 
 def test_a_new_deployment_renders_anew(client, hierarchy, monkeypatch):
     etag = client.get("/types/folio/")["ETag"]
-    MemoryType.objects.get(slug="folio").sources.update(title="As the new templates show it.")
+    bypass_the_data_version("As the new templates show it.")
     monkeypatch.setattr(answer_cache_module, "code_version", lambda: "another-deployment")
     response = client.get("/types/folio/", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200

@@ -69,12 +69,12 @@ def test_the_curated_usage_of_mapping_is_shown_on_the_type_page(client, kernel_d
 
 
 def test_the_folio_page_runs_the_same_queries_on_the_real_data(client, kernel_data, django_assert_num_queries):
-    # the 12 of test_type_detail for the first request of this data version, then its 7, the
+    # the 11 of test_type_detail for the first request of this data version, then its 3, the
     # same on another release and architecture.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get("/types/folio/")
         assert response.context["children"]
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(3):
         response = client.get("/types/folio/?release=v7.2&arch=arm")
         assert response.context["children"]
     assert response.status_code == 200

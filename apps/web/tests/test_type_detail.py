@@ -215,16 +215,15 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries, re
         MemdescNumber.objects.create(table=table, memory_type=folio, number=n, meaning="File")
     make_relation(make_memtype("page"), folio)
 
-    # The first request of this data version: 1 the data version, 2-6 the load of its catalogue
-    # (apps.kernel.catalogue), 7 the build shown, 8-9 its fields and the type's usages in its
-    # release, 10 identifications, 11 memdesc numbers, 12 sources; its pictures are drawn from
-    # the catalogue.
-    with django_assert_num_queries(12):
+    # The first request of this data version: 1 the data version, 2-9 the load of its catalogue
+    # (apps.kernel.catalogue: the types with their identifications, memdesc numbers and
+    # sources, relations, transitions, dated views and builds), 10-11 the build's fields and the
+    # type's usages in its release; its pictures are drawn from the catalogue.
+    with django_assert_num_queries(11):
         client.get("/types/folio/")
-    # Then: 1 the data version (the type, its relations, transitions and dated views and the
-    # builds are in its catalogue, its pictures drawn), 2 the build shown, 3-4 its fields and the
-    # type's usages in its release, 5 identifications, 6 memdesc numbers, 7 sources.
-    with django_assert_num_queries(7):
+    # Then: 1 the data version (its catalogue held, its pictures drawn), 2-3 the build's fields
+    # and the type's usages in its release.
+    with django_assert_num_queries(3):
         response = client.get("/types/folio/")
         assert [r.child.slug for r in response.context["children"]] == [f"kind_{n}" for n in range(releases)]
         assert [r.parent.slug for r in response.context["parents"]] == ["page"]

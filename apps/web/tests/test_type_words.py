@@ -120,11 +120,11 @@ QUERIES = ["", "?release=v6.18&arch=x86_64", "?release=v6.18&arch=arm", "?releas
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_it_runs_the_same_queries_for_every_release_and_architecture(client, django_assert_num_queries, renamed, query):
-    # the type page's 7 once this data version's catalogue is held and its pictures drawn (see
+    # the type page's 3 once this data version's catalogue is held and its pictures drawn (see
     # test_type_detail): the words are the build's fields and the type's usages in its
     # release, whatever the build
     client.get("/types/tail_page/?release=v6.12")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(3):
         response = client.get(f"/types/tail_page/{query}")
         assert response.context["in_build"].grid
 
