@@ -188,10 +188,10 @@ class Links:
         return f"{self.usages}{pk}/"
 
 
-def type_list(rows, parents, source_keys, request):
+def type_list(rows, catalogue, request):
     """The list's types as MemoryTypeSerializer shows them, from rows of
-    MemoryType.objects.list_values() and the {type id: ...} of parents_by_type() and
-    source_keys_by_type()."""
+    MemoryType.objects.list_values() and, for their parents and sources, the data version's
+    catalogue (apps.kernel.catalogue)."""
     links = Links(request)
     return [
         {
@@ -205,9 +205,10 @@ def type_list(rows, parents, source_keys, request):
             "on_lru": row["on_lru"],
             "user_mappable": row["user_mappable"],
             "parents": [
-                {"slug": slug, "name": name, "url": links.type(slug)} for slug, name in parents.get(row["id"], ())
+                {"slug": rel.parent.slug, "name": rel.parent.name, "url": links.type(rel.parent.slug)}
+                for rel in catalogue.parents.get(row["id"], ())
             ],
-            "sources": source_keys.get(row["id"], []),
+            "sources": [source.key for source in catalogue.sources.get(row["id"], ())],
         }
         for row in rows
     ]

@@ -42,6 +42,8 @@ class Catalogue:
     types: dict  # {id: MemoryType}, every column
     by_slug: dict  # {slug: MemoryType}
     relations: list  # TypeRelation with parent, child and source, by pk
+    parents: dict  # {type id: [its TypeRelations to its parents, by parent slug]}
+    children: dict  # {type id: [its TypeRelations to its children, by child slug]}
     transitions: list  # Transition with both types, source and dated_by, as Transition.objects.for_list() orders them
     view_edges: list  # DatedViewEdge with its view (and the view's source), parent and child
     identifications: dict  # {type id: [Identification with its source]}
@@ -107,6 +109,8 @@ def _load(data_version):
         types=types,
         by_slug={t.slug: t for t in types.values()},
         relations=relations,
+        parents=_by_type(sorted(relations, key=lambda r: r.parent.slug), lambda rel: rel.child_id),
+        children=_by_type(sorted(relations, key=lambda r: r.child.slug), lambda rel: rel.parent_id),
         transitions=transitions,
         view_edges=edges,
         identifications=_by_type(Identification.objects.select_related("source")),

@@ -135,9 +135,7 @@ def relations_of(memory_type, catalogue=None):
     and its source, by that type's slug (no query but catalogue.current()'s when no catalogue
     is given)."""
     cat = catalogue or catalogues.current()
-    parents = sorted((r for r in cat.relations if r.child_id == memory_type.id), key=lambda r: r.parent.slug)
-    children = sorted((r for r in cat.relations if r.parent_id == memory_type.id), key=lambda r: r.child.slug)
-    return parents, children
+    return cat.parents.get(memory_type.id, []), cat.children.get(memory_type.id, [])
 
 
 def dated(view, catalogue=None):

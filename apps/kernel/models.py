@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import connections, models, router, transaction
+from django.db import models, router, transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
@@ -173,7 +173,7 @@ class MemoryTypeQuerySet(models.QuerySet):
 
     def list_values(self):
         """The types by slug as dicts of the columns a list shows, with their id and no model
-        instances (1 query); parents_by_type() and source_keys_by_type() add the rest."""
+        instances (1 query); the catalogue (apps.kernel.catalogue) has their parents and sources."""
         return self.order_by("slug").values(
             "id", "slug", "name", "summary", "status", "area", "descriptor", "on_lru", "user_mappable"
         )
@@ -257,45 +257,6 @@ class MemoryTypeQuerySet(models.QuerySet):
                 )
             ),
         }
-
-    # The two lookups below are in SQL: they run on every API list, and the ORM takes several
-    # times longer to build each of them than the database takes to answer it.
-
-    def parents_by_type(self, type_ids):
-        """{type id: [(slug, name) of each parent, by slug]} for the types of type_ids (1 query;
-        none when type_ids is empty)."""
-        parents = {}
-        rows = self._rows(
-            f'''SELECT r."child_id", p."slug", p."name" FROM "{TypeRelation._meta.db_table}" r
-            JOIN "{MemoryType._meta.db_table}" p ON p."id" = r."parent_id"
-            WHERE r."child_id" IN ({", ".join(["%s"] * len(type_ids))}) ORDER BY p."slug"''',
-            type_ids,
-        )
-        for type_id, slug, name in rows:
-            parents.setdefault(type_id, []).append((slug, name))
-        return parents
-
-    def source_keys_by_type(self, type_ids):
-        """{type id: [key of each cited source, by key]} for the types of type_ids (1 query; none
-        when type_ids is empty)."""
-        keys = {}
-        rows = self._rows(
-            f'''SELECT t."memorytype_id", s."key" FROM "{MemoryType.sources.through._meta.db_table}" t
-            JOIN "{Source._meta.db_table}" s ON s."id" = t."source_id"
-            WHERE t."memorytype_id" IN ({", ".join(["%s"] * len(type_ids))}) ORDER BY s."key"''',
-            type_ids,
-        )
-        for type_id, key in rows:
-            keys.setdefault(type_id, []).append(key)
-        return keys
-
-    def _rows(self, sql, type_ids):
-        """The rows sql selects for type_ids (1 query; none when type_ids is empty)."""
-        if not type_ids:
-            return []
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, list(type_ids))
-            return cursor.fetchall()
 
 
 class MemoryType(models.Model):
