@@ -132,6 +132,10 @@ class Source(models.Model):
         return ""
 
 
+# The columns of a type that the API's list shows (with its id).
+LIST_COLUMNS = ("id", "slug", "name", "summary", "status", "area", "descriptor", "on_lru", "user_mappable")
+
+
 class MemoryTypeQuerySet(models.QuerySet):
     def for_list(self):
         """Types for the list page: each with its parents and sources (3 queries)."""
@@ -174,9 +178,7 @@ class MemoryTypeQuerySet(models.QuerySet):
     def list_values(self):
         """The types by slug as dicts of the columns a list shows, with their id and no model
         instances (1 query); the catalogue (apps.kernel.catalogue) has their parents and sources."""
-        return self.order_by("slug").values(
-            "id", "slug", "name", "summary", "status", "area", "descriptor", "on_lru", "user_mappable"
-        )
+        return self.order_by("slug").values(*LIST_COLUMNS)
 
     def detail_values(self):
         """The types as dicts of the columns their detail shows, with their id, and no model

@@ -20,7 +20,7 @@ def test_an_unexpected_failure_is_a_json_500(client, db, monkeypatch):
 
     monkeypatch.setattr(MemoryType.objects, "list_values", broken)
     with override_settings(DEBUG=True):
-        response = client.get("/api/v1/types/")
+        response = client.get("/api/v1/types/?search=folio")
     assert response.status_code == 500
     assert response.json() == {"detail": "Server error."}
 

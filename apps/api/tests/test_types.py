@@ -118,8 +118,19 @@ def test_the_list_runs_a_fixed_number_of_queries(client, db, django_assert_num_q
         child = make_memtype(f"child_{i}")
         make_relation(make_memtype(f"parent_{i}"), child)
     catalogue.current()  # held, as after the process's first request (apps.kernel.catalogue)
-    # count, the page of types, the data version (its catalogue has their parents and sources)
+    # the data version: its catalogue has every type with its parents and sources
+    with django_assert_num_queries(1):
+        body = client.get("/api/v1/types/").json()
+    assert len(body["results"]) == 2 * n
+    # with a filter: the data version, the count and the page of the types that pass it
     with django_assert_num_queries(3):
+        body = client.get("/api/v1/types/?search=child").json()
+    assert len(body["results"]) == n
+    with django_assert_num_queries(1):
+        body = client.get("/api/v1/types/?page_size=1&page=2").json()
+    assert len(body["results"]) == 1
+    assert body["count"] == 2 * n
+    with django_assert_num_queries(1):
         body = client.get("/api/v1/types/").json()
     assert len(body["results"]) == 2 * n
 
@@ -162,4 +173,22 @@ def test_the_detail_gives_the_memdesc_number_of_each_revision_of_the_table(clien
     assert [(m["table_position"], m["number"], m["source"]["key"]) for m in body["memdesc"]] == [
         (1, 2, "memdescs-1"),
         (2, 3, "memdescs-2"),
+    ]
+
+
+def test_the_whole_list_is_the_same_whether_read_from_the_catalogue_or_filtered(client, db):
+    for i in range(3):
+        make_relation(make_memtype(f"parent_{i}"), make_memtype(f"child_{i}", status="proposed"))
+    assert [t["parents"][0]["slug"] for t in client.get("/api/v1/types/?page_size=3").json()["results"]] == [
+        "parent_0",
+        "parent_1",
+        "parent_2",
+    ]
+    whole = client.get("/api/v1/types/?page_size=4&page=2").json()
+    ordered = client.get("/api/v1/types/?page_size=4&page=2&ordering=slug").json()
+    assert whole["results"] == ordered["results"]
+    assert whole["count"] == ordered["count"] == 6
+    assert [(t["slug"], [p["slug"] for p in t["parents"]]) for t in whole["results"]] == [
+        ("parent_1", []),
+        ("parent_2", []),
     ]
