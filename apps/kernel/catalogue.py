@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from apps.kernel import version
 from apps.kernel.models import (
+    REFERENCE_ARCH,
     Build,
     BuildChoice,
     DatedViewEdge,
@@ -26,6 +27,7 @@ from apps.kernel.models import (
     MemdescNumber,
     MemoryType,
     ReleaseChoice,
+    Source,
     Transition,
     TypeRelation,
 )
@@ -33,7 +35,7 @@ from apps.kernel.models import (
 _lock = threading.Lock()
 _loaded = None
 # The queries of a load, as pinned query counts add them to a page's own.
-LOAD_QUERIES = 8
+LOAD_QUERIES = 9
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,18 @@ class Catalogue:
     identifications: dict  # {type id: [Identification with its source]}
     memdesc_numbers: dict  # {type id: [MemdescNumber with its table and the table's source]}, by table
     sources: dict  # {type id: [Source]}, by key
+    source_by_id: dict  # {id: Source} of every source
     builds: list  # BuildChoice of every build, oldest release first
     build_of: dict  # {(release name, arch): Build with its release}
 
     def build(self, choice):
         """The Build (with its release) of a BuildChoice."""
         return self.build_of[(choice.release.name, choice.arch)]
+
+    def reference_build(self, build):
+        """The build of build's release for the reference architecture (where usages are
+        recorded), or None."""
+        return self.build_of.get((build.release.name, REFERENCE_ARCH))
 
 
 def current():
@@ -103,6 +111,7 @@ def _load(data_version):
     for edge in edges:
         edge.parent, edge.child = types[edge.parent_id], types[edge.child_id]
     builds = list(Build.objects.select_related("release").order_by("release__sort_key", "arch"))
+    every_source = {source.id: source for source in Source.objects.all()}
     releases = {}
     return Catalogue(
         version=data_version,
@@ -116,10 +125,11 @@ def _load(data_version):
         identifications=_by_type(Identification.objects.select_related("source")),
         memdesc_numbers=_by_type(MemdescNumber.objects.select_related("table__source")),
         sources=_by_type(
-            MemoryType.sources.through.objects.select_related("source").order_by("source__key"),
+            MemoryType.sources.through.objects.order_by("source__key"),
             lambda row: row.memorytype_id,
-            lambda row: row.source,
+            lambda row: every_source[row.source_id],
         ),
+        source_by_id=every_source,
         builds=[
             BuildChoice(
                 releases.setdefault(b.release.name, ReleaseChoice(b.release.name, b.release.sort_key)),

@@ -279,21 +279,23 @@ class TypeInBuild:
     rows: list
 
 
-def type_in_build(memory_type, build, basis_label=lambda basis, release: ""):
+def type_in_build(memory_type, build, catalogue, basis_label=lambda basis, release: ""):
     """The words of a build's struct page with what memory_type keeps in each, and its usages:
-    usages are recorded on the reference build (x86_64) and shown on this build's field of the
-    same name (a descriptor's field on the words it lies over, a folio field of page[1] on the
-    first tail page). basis_label(basis, release name) labels each row (2 queries, the same on
-    every build)."""
+    usages are recorded on the reference build (x86_64) of the release and shown on this build's
+    field of the same name (a descriptor's field on the words it lies over, a folio field of
+    page[1] on the first tail page). catalogue (apps.kernel.catalogue) gives the reference build
+    and the usages' sources; basis_label(basis, release name) labels each row (2 queries, the
+    same on every build)."""
+    reference = catalogue.reference_build(build)
     usages = list(
         FieldUsage.objects.filter(
-            memory_type=memory_type,
-            field__layout__build__release_id=build.release_id,
-            field__layout__build__arch=REFERENCE_ARCH,
+            memory_type_id=memory_type.id, field__layout__build_id=reference.id if reference else None
         )
-        .select_related("field__layout", "source")
+        .select_related("field__layout")
         .order_by("field__layout__struct", "field__offset", "field__position")
     )
+    for usage in usages:
+        usage.source = catalogue.source_by_id[usage.source_id]
     # struct page, and on another architecture the fields the usages may be shown on.
     wanted = Q(layout__struct="page")
     if not build.is_reference:

@@ -8,11 +8,12 @@ layouts and field usages belong to one kernel release each.
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models, router, transaction
 from django.db.models import Prefetch, Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 RELEASE_NAME = re.compile(r"^v(\d{1,2})\.(\d{1,2})(?:\.(\d{1,3})|-rc(\d{1,2}))?$")
 RELEASE_NAME_HELP = "A release is named like v6.12, v6.1.55 or v7.3-rc7 (major and minor up to 99, patch up to 999)."
@@ -130,6 +131,24 @@ class Source(models.Model):
         if self.kind == self.Kind.MAIL:
             return f"https://lore.kernel.org/r/{self.message_id}"
         return ""
+
+
+_type_urls = {}
+# What the slug path converter of the type pages' URL accepts.
+_URL_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def type_url(slug):
+    """The path of a type's page. Type pages' paths differ only by the slug, which reverse()
+    leaves as it is, so a page that links dozens of types reverses once per URL configuration
+    and script prefix; a slug the URL cannot hold raises NoReverseMatch, as reverse() does."""
+    if not _URL_SLUG.fullmatch(slug):
+        return reverse("web:type-detail", kwargs={"slug": slug})
+    key = (settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+    if key not in _type_urls:
+        _type_urls[key] = reverse("web:type-detail", kwargs={"slug": "SLUG"}).rpartition("SLUG")
+    before, _, after = _type_urls[key]
+    return f"{before}{slug}{after}"
 
 
 # The columns of a type that the API's list shows (with its id).
@@ -327,7 +346,7 @@ class MemoryType(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("web:type-detail", kwargs={"slug": self.slug})
+        return type_url(self.slug)
 
     def clean(self):
         """Refuse a description that cannot be rendered within the bounds of apps.kernel.markdown."""

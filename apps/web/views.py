@@ -185,7 +185,7 @@ def type_detail(request, slug):
             "arches": Build.Arch.choices,
             "selected": {k: (picker.cleaned_data if picked else request.GET).get(k) or "" for k in ("release", "arch")},
             "build": build,
-            "in_build": layouts.type_in_build(memory_type, build, loaded.basis_label) if build else None,
+            "in_build": layouts.type_in_build(memory_type, build, cat, loaded.basis_label) if build else None,
             "api_tag": build.release.tag if build else newest,
             "dated_views": graph.parents_in_views(memory_type, cat),
             "lifecycle": life,

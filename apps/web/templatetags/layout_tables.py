@@ -4,9 +4,9 @@ one the templates had.
 """
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from apps.kernel.models import type_url
 from apps.web.markup import NOTHING, join, markup, text
 from apps.web.templatetags.memtypes_web import path_depth, path_label, source_url
 
@@ -17,9 +17,6 @@ class _Cells:
     """The HTML of the types and fields one page has shown, each made on first use."""
 
     def __init__(self):
-        # Type pages' URLs differ only by the slug (a SlugField, which reverse() leaves as it
-        # is): one reverse() per page gives every type's URL.
-        self.type_url = reverse("web:type-detail", kwargs={"slug": "SLUG"}).rpartition("SLUG")
         self.links = {}
         self.field_links = {}
         self.field_items = {}
@@ -27,10 +24,7 @@ class _Cells:
     def type_link(self, slug):
         """<a href="/types/slug/"><code>slug</code></a>."""
         if slug not in self.links:
-            before, _, after = self.type_url
-            self.links[slug] = markup(
-                '<a href="{}{}{}"><code>{}</code></a>', text(before), text(slug), text(after), text(slug)
-            )
+            self.links[slug] = markup('<a href="{}"><code>{}</code></a>', text(type_url(slug)), text(slug))
         return self.links[slug]
 
     def field_link(self, fld):

@@ -5,6 +5,7 @@ from html import unescape
 
 import pytest
 
+from apps.kernel import catalogue
 from apps.kernel.models import Backport, MemdescNumber, MemdescTable
 from apps.kernel.tests.factory import (
     make_build,
@@ -215,11 +216,11 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries, re
         MemdescNumber.objects.create(table=table, memory_type=folio, number=n, meaning="File")
     make_relation(make_memtype("page"), folio)
 
-    # The first request of this data version: 1 the data version, 2-9 the load of its catalogue
+    # The first request of this data version: 1 the data version, 2-10 the load of its catalogue
     # (apps.kernel.catalogue: the types with their identifications, memdesc numbers and
-    # sources, relations, transitions, dated views and builds), 10-11 the build's fields and the
-    # type's usages in its release; its pictures are drawn from the catalogue.
-    with django_assert_num_queries(11):
+    # sources, relations, transitions, dated views, builds and sources), 11-12 the build's
+    # fields and the type's usages in its release; its pictures are drawn from the catalogue.
+    with django_assert_num_queries(1 + catalogue.LOAD_QUERIES + 2):
         client.get("/types/folio/")
     # Then: 1 the data version (its catalogue held, its pictures drawn), 2-3 the build's fields
     # and the type's usages in its release.
