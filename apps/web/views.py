@@ -328,9 +328,14 @@ def _build_or_404(request, name):
 def _builds_or_404(request, name):
     """(build, builds): the build of release `name` for ?arch= (x86_64 when absent) and the
     release's builds for the architecture picker, the reference architecture's first, each with
-    its release (1 query); 404 naming what is missing."""
+    its release (1 query: the data version, whose catalogue holds the builds); 404 naming what
+    is missing."""
     arch = request.GET.get("arch") or REFERENCE_ARCH
-    builds = list(Build.objects.select_related("release").filter(release__name=name).reference_first())
+    cat = catalogue.at(request_version(request))
+    builds = sorted(
+        (build for (release, _), build in cat.build_of.items() if release == name),
+        key=lambda build: (build.arch != REFERENCE_ARCH, build.arch),
+    )
     picked = [build for build in builds if build.arch == arch]
     return (picked[0] if picked else _build_or_404(request, name)), builds
 

@@ -4,12 +4,12 @@ kernel identifiers to their definition in a source browser."""
 import re
 
 from django import template
-from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from apps.kernel import sources
 from apps.kernel.markdown import render_or_plain
 from apps.kernel.models import Field
+from apps.web.markup import join, markup, text
 
 register = template.Library()
 
@@ -29,8 +29,13 @@ def cite(source):
     if source is None:
         return ""
     if source.link:
-        return format_html('<a class="source" href="{}" title="{}">{}</a>', source.link, source.citation, source.title)
-    return format_html('<span class="source" title="{}">{}</span>', source.title, source.citation)
+        return markup(
+            '<a class="source" href="{}" title="{}">{}</a>',
+            text(source.link),
+            text(source.citation),
+            text(source.title),
+        )
+    return markup('<span class="source" title="{}">{}</span>', text(source.title), text(source.citation))
 
 
 @register.filter
@@ -80,20 +85,20 @@ KERNEL_IDENTIFIER = re.compile(r"\b(?:[A-Za-z_][A-Za-z0-9_]*(?=\()|(?:PG|PGTY|PA
 
 
 @register.filter
-def ident_links(text, tag):
+def ident_links(value, tag):
     """Text naming kernel functions and flags, escaped, each function and flag linked to the
     source browser's identifier search at `tag` (a release name such as v6.12)."""
-    text = str(text or "")
+    line = str(value or "")
     parts, last = [], 0
-    for match in KERNEL_IDENTIFIER.finditer(text):
+    for match in KERNEL_IDENTIFIER.finditer(line):
         url = sources.ident_url(match.group(0), tag)
         if not url:
             continue
-        parts.append(escape(text[last : match.start()]))
-        parts.append(format_html('<a class="ident" href="{}">{}</a>', url, match.group(0)))
+        parts.append(text(line[last : match.start()]))
+        parts.append(markup('<a class="ident" href="{}">{}</a>', text(url), text(match.group(0))))
         last = match.end()
-    parts.append(escape(text[last:]))
-    return mark_safe("".join(parts))
+    parts.append(text(line[last:]))
+    return join(parts)
 
 
 @register.filter
