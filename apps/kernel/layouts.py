@@ -238,12 +238,54 @@ class TypeWord:
         return bool(self.uses)
 
 
+class FieldFacts(NamedTuple):
+    """A stored field as the layout pages and the matrix read it: plain values, no model instance."""
+
+    id: int
+    struct: str
+    path: str
+    name: str
+    c_type: str
+    offset: int
+    size: int
+    bit_size: int | None
+    page_index: int
+    position: int
+    backport_id: int | None
+
+
+# The columns of FieldFacts, in its order, for values_list() on Field.
+FIELD_FACTS = (
+    "id",
+    "layout__struct",
+    "path",
+    "name",
+    "c_type",
+    "offset",
+    "size",
+    "bit_size",
+    "page_index",
+    "position",
+    "backport_id",
+)
+
+
+class UsageFacts(NamedTuple):
+    """A field usage as a type's pages show it: plain values, no model instance."""
+
+    keeps: str
+    basis: str
+    carried: bool
+    source: object  # the Source, from the catalogue
+
+
 @dataclass
 class UsageRow:
-    """A usage on one field of a build: the words of struct page that field occupies (on the
-    page of a compound it sits on) and the struct page fields it lies over."""
+    """A usage (UsageFacts) on one field of a build (FieldFacts): the words of struct page that
+    field occupies (on the page of a compound it sits on) and the struct page fields it lies
+    over."""
 
-    usage: object
+    usage: UsageFacts
     field: object
     first_word: int | None
     last_word: int | None
@@ -255,14 +297,14 @@ class UsageRow:
         return self.field.page_index
 
 
-def usage_row(usage, fld, page_fields, word_size, basis=""):
+def usage_row(usage, fld, page_fields, page_size, word_size, basis=""):
     """The UsageRow of usage on fld, a field of a build whose struct page fields are page_fields
-    (offset order; empty when the build has no struct page): a struct page field lies over
-    itself; a descriptor's field over the struct page fields at its offset on its page."""
-    page_size = page_fields[0].layout.size if page_fields else None
-    if fld.layout.struct == "page":
+    (offset order; empty when the build has no struct page) and whose struct page is page_size
+    bytes: a struct page field lies over itself; a descriptor's field over the struct page
+    fields at its offset on its page."""
+    if fld.struct == "page":
         start, under = fld.offset, [fld]
-    elif page_size:
+    elif page_fields:
         start, under = fld.offset - fld.page_index * page_size, page_fields_under(fld, page_fields, page_size)
     else:
         return UsageRow(usage, fld, None, None, [], basis)
@@ -279,6 +321,22 @@ class TypeInBuild:
     rows: list
 
 
+# What a type's pages read of a usage (UsageFacts but the source, and its field's FieldFacts).
+_USAGE_COLUMNS = ("keeps", "basis", "carried", "source_id", *(f"field__{name}" for name in FIELD_FACTS))
+
+
+class Placed(NamedTuple):
+    """A usage (UsageFacts) on a field (FieldFacts)."""
+
+    usage: UsageFacts
+    field: FieldFacts
+
+
+def _usage_facts(row, catalogue):
+    keeps, basis, carried, source_id, *field = row
+    return Placed(UsageFacts(keeps, basis, carried, catalogue.source_by_id[source_id]), FieldFacts(*field))
+
+
 def type_in_build(memory_type, build, catalogue, basis_label=lambda basis, release: ""):
     """The words of a build's struct page with what memory_type keeps in each, and its usages:
     usages are recorded on the reference build (x86_64) of the release and shown on this build's
@@ -287,96 +345,84 @@ def type_in_build(memory_type, build, catalogue, basis_label=lambda basis, relea
     and the usages' sources; basis_label(basis, release name) labels each row (2 queries, the
     same on every build)."""
     reference = catalogue.reference_build(build)
-    usages = list(
-        FieldUsage.objects.filter(
-            memory_type_id=memory_type.id, field__layout__build_id=reference.id if reference else None
-        )
-        .select_related("field__layout")
+    recorded_on = reference.id if reference else None
+    rows = (
+        FieldUsage.objects.filter(memory_type_id=memory_type.id, field__layout__build_id=recorded_on)
         .order_by("field__layout__struct", "field__offset", "field__position")
+        .values_list(*_USAGE_COLUMNS)
     )
-    for usage in usages:
-        usage.source = catalogue.source_by_id[usage.source_id]
+    usages = [_usage_facts(row, catalogue) for row in rows]
     # struct page, and on another architecture the fields the usages may be shown on.
     wanted = Q(layout__struct="page")
     if not build.is_reference:
-        wanted |= Q(name__in={usage.field.name for usage in usages})
-    fields = list(Field.objects.of_build(build).filter(wanted))
-    for fld in fields:
-        fld.layout.build = build
-    if build.is_reference:
-        for usage in usages:
-            usage.field.layout.build = build
-        on_fields = [(usage, usage.field) for usage in usages]
-    else:
-        on_fields = _on_fields(usages, fields)
-    page_fields = [fld for fld in fields if fld.layout.struct == "page"]
-    word_size = build.word_size
-    release = build.release.name
+        wanted |= Q(name__in={fld.name for _, fld in usages})
+    fields = Field.objects.filter(wanted, layout__build=build).order_by("layout__struct", "offset", "position")
+    fields = [(size, FieldFacts(*row)) for size, *row in fields.values_list("layout__size", *FIELD_FACTS)]
+    page_fields = [fld for _, fld in fields if fld.struct == "page"]
+    page_size = next((size for size, fld in fields if fld.struct == "page"), 0)
+    on_fields = usages if build.is_reference else _carried(usages, [fld for _, fld in fields])
+    word_size, release = build.word_size, build.release.name
     rows = [
-        usage_row(usage, fld, page_fields, word_size, basis_label(usage.basis, release)) for usage, fld in on_fields
+        usage_row(usage, fld, page_fields, page_size, word_size, basis_label(usage.basis, release))
+        for usage, fld in on_fields
     ]
     if not page_fields:
         return TypeInBuild(grid=[], rows=rows)
-    grid = words(page_fields, page_fields[0].layout.size, word_size)
+    grid = words(page_fields, page_size, word_size)
     uses = defaultdict(list)  # (page_index, word index) -> [("struct.field", keeps)]
     for row in rows:
         for index in range(row.first_word, min(row.last_word, len(grid) - 1) + 1):
-            uses[(row.page_index, index)].append((f"{row.field.layout.struct}.{row.field.name}", row.usage.keeps))
+            uses[(row.page_index, index)].append((f"{row.field.struct}.{row.field.name}", row.usage.keeps))
     pages = sorted({0} | {page_index for page_index, _ in uses})
     grid = [(p, [TypeWord(word=word, uses=uses.get((p, word.index), [])) for word in grid]) for p in pages]
     return TypeInBuild(grid=grid, rows=rows)
 
 
-def usage_history(memory_type, basis_label=lambda basis, release: ""):
-    """[(release, [UsageRow])] of every release memory_type has usages in, newest first, each on
-    the reference build's fields, by struct and offset (2 queries: the usages with their field,
-    build, release and source; the struct page fields of those releases)."""
-    usages = list(
-        FieldUsage.objects.filter(memory_type=memory_type)
-        .select_related("field__layout__build__release", "source")
+def usage_history(memory_type, catalogue, basis_label=lambda basis, release: ""):
+    """[(build, [UsageRow])] of the reference build of every release memory_type has usages in,
+    newest release first, each by struct and offset (2 queries: the usages with their fields, the
+    struct page fields of their builds; catalogue gives the builds and sources)."""
+    rows = (
+        FieldUsage.objects.filter(memory_type_id=memory_type.id)
         .order_by(
             "-field__layout__build__release__sort_key", "field__layout__struct", "field__offset", "field__position"
         )
+        .values_list("field__layout__build_id", *_USAGE_COLUMNS)
     )
-    page_fields = defaultdict(list)
-    releases = {usage.field.layout.build.release_id for usage in usages}
-    of_releases = (
-        Field.objects.filter(
-            layout__struct="page", layout__build__arch=REFERENCE_ARCH, layout__build__release_id__in=releases
-        )
-        .select_related("layout__build")
+    by_build = {}
+    for build_id, *row in rows:
+        by_build.setdefault(build_id, []).append(_usage_facts(row, catalogue))
+    page_fields, page_size = defaultdict(list), {}
+    of_builds = (
+        Field.objects.filter(layout__struct="page", layout__build_id__in=by_build)
         .order_by("offset", "position")
+        .values_list("layout__build_id", "layout__size", *FIELD_FACTS)
     )
-    for fld in of_releases:
-        page_fields[fld.layout.build.release_id].append(fld)
-    history = {}
-    for usage in usages:
-        fld = usage.field
-        release = fld.layout.build.release
-        row = usage_row(
-            usage, fld, page_fields[release.id], fld.layout.build.word_size, basis_label(usage.basis, release.name)
+    for build_id, size, *field in of_builds:
+        page_fields[build_id].append(FieldFacts(*field))
+        page_size[build_id] = size
+    builds = {build.id: build for build in catalogue.build_of.values()}
+    history = []
+    for build_id, usages in by_build.items():
+        build = builds[build_id]
+        label = basis_label
+        history.append(
+            (
+                build,
+                [
+                    usage_row(
+                        usage,
+                        fld,
+                        page_fields[build_id],
+                        page_size.get(build_id, 0),
+                        build.word_size,
+                        label(usage.basis, build.release.name),
+                    )
+                    for usage, fld in usages
+                ],
+            )
         )
-        history.setdefault(release.id, (release, []))[1].append(row)
-    return list(history.values())
-
-
-class FieldFacts(NamedTuple):
-    """A stored field as the layout pages and the matrix read it: plain values, no model instance."""
-
-    id: int
-    struct: str
-    path: str
-    name: str
-    c_type: str
-    offset: int
-    size: int
-    bit_size: int | None
-    page_index: int
-    position: int
-
-
-# The columns of FieldFacts, in its order, for values_list() on Field.
-FIELD_FACTS = ("id", "layout__struct", "path", "name", "c_type", "offset", "size", "bit_size", "page_index", "position")
+    return history
 
 
 class TypeFacts(NamedTuple):
@@ -430,9 +476,9 @@ def uses_of_build(build):
 
 
 def _carried(uses, build_fields):
-    """[Use] on build_fields: each use (on a reference build's field) moved to the field with the
-    same struct, path and name, or the same name where that is unique; uses whose field is not
-    there are left out (as _on_fields does for model instances)."""
+    """uses (Use or Placed) on build_fields: each use (on a reference build's field) moved to the
+    field with the same struct, path and name, or the same name where that is unique; uses whose
+    field is not there are left out (as _on_fields does for model instances)."""
     by_path, by_name = {}, defaultdict(list)
     for fld in build_fields:
         by_path[(fld.struct, fld.path, fld.name)] = fld

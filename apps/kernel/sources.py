@@ -135,6 +135,11 @@ def layout_url(layout):
 def field_url(field):
     """The definition of a field's struct at the release its layout belongs to; for a field
     that came with a stable backport, at the build's own tag, which has it."""
-    build = field.layout.build
-    tag = build_tag(build) if field.backport_id else build.release.tag
-    return struct_url(field.layout.struct, build.release.name, tag)
+    return struct_in_build_url(field.layout.struct, field.layout.build, backported=bool(field.backport_id))
+
+
+def struct_in_build_url(struct, build, backported=False):
+    """The definition of struct at the release of build; for a field that came with a stable
+    backport (backported), at the build's own tag, which has it."""
+    tag = build_tag(build) if backported else build.release.tag
+    return struct_url(struct, build.release.name, tag)

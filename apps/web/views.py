@@ -201,13 +201,18 @@ def type_detail(request, slug):
 def type_releases(request, slug):
     """The fields one memory type uses in every release memtypes has a layout for, newest
     first: struct, field, offset, the words of struct page and what it keeps there, each with
-    its source and basis (4 queries)."""
-    memory_type = get_object_or_404(MemoryType.objects.only("slug", "name", "area", "summary"), slug=slug)
-    loaded = LoadedReleases.load()
+    its source and basis (3 queries: the data version, whose catalogue holds the type, the
+    builds and the sources; the usages with their fields; the struct page fields of their
+    builds)."""
+    cat = catalogue.at(request_version(request))
+    memory_type = cat.by_slug.get(slug)
+    if memory_type is None:
+        raise Http404(f"No memory type named {slug}.")
+    loaded = LoadedReleases.of_builds(cat.builds)
     return render(
         request,
         "web/type_releases.html",
-        {"type": memory_type, "releases": layouts.usage_history(memory_type, loaded.basis_label)},
+        {"type": memory_type, "releases": layouts.usage_history(memory_type, cat, loaded.basis_label)},
     )
 
 

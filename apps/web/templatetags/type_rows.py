@@ -56,7 +56,7 @@ def _words_cell(row):
         words = markup('<span class="word">word {}</span>', row.first_word)
     else:
         words = markup('<span class="word">words {}–{}</span>', row.first_word, row.last_word)
-    if row.field.layout.struct != "page" and row.page_fields:
+    if row.field.struct != "page" and row.page_fields:
         over = _codes(pf.name for pf in row.page_fields)
         return markup('{}<br><span class="muted small">over {}</span>', words, over)
     return words
@@ -69,17 +69,18 @@ def _badges(row, release):
 
 
 @register.simple_tag
-def usage_rows(rows, release_name):
-    """<tr> of each usage (a layouts.UsageRow) of one release: the struct (a link to its layout
-    page), the field (a link to its definition), offset, size, page of a compound, the words of
-    struct page it covers and the struct page fields it lies over, what it keeps there with its
-    basis and badges, and its source."""
+def usage_rows(rows, build):
+    """<tr> of each usage (a layouts.UsageRow) on the fields of one build: the struct (a link to
+    its layout page), the field (a link to its definition), offset, size, page of a compound,
+    the words of struct page it covers and the struct page fields it lies over, what it keeps
+    there with its basis and badges, and its source."""
+    release_name = build.release.name
     release = text(release_name)
     layout_urls = {}
     html = []
     for row in rows:
         fld, usage = row.field, row.usage
-        struct = fld.layout.struct
+        struct = fld.struct
         if struct not in layout_urls:
             layout_urls[struct] = text(reverse("web:layout-detail", kwargs={"name": release_name, "struct": struct}))
         html.append(
@@ -87,7 +88,7 @@ def usage_rows(rows, release_name):
                 USAGE_ROW,
                 layout_urls[struct],
                 text(struct),
-                text(sources.field_url(fld)),
+                text(sources.struct_in_build_url(struct, build, backported=bool(fld.backport_id))),
                 text(fld.name),
                 text(fld.c_type),
                 fld.offset,

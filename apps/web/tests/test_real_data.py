@@ -64,7 +64,7 @@ def test_the_curated_usage_of_mapping_is_shown_on_the_type_page(client, kernel_d
 
     response = client.get(f"/types/{slug}/releases/")
 
-    rows = {r.name: rows for r, rows in response.context["releases"]}[release]
+    rows = {build.release.name: rows for build, rows in response.context["releases"]}[release]
     assert any(row.field.name == "mapping" and row.first_word == 3 for row in rows)
     assert keeps.split("\n")[0][:40] in unescape(response.content.decode())
 

@@ -71,7 +71,7 @@ def test_the_releases_page_shows_the_usage_row_of_page_mapping_in_its_release(cl
     response = client.get("/types/anon_mem/releases/")
 
     rows = response.context["releases"]
-    assert [(release.name, [row.field.name for row in rows]) for release, rows in rows] == [("v6.1", ["mapping"])]
+    assert [(build.release.name, [row.field.name for row in rows]) for build, rows in rows] == [("v6.1", ["mapping"])]
     assert rows[0][1][0].first_word == rows[0][1][0].last_word == 3
     html = response.content.decode()
     assert '<h2 id="usage-v6.1">In v6.1' in html
@@ -135,7 +135,7 @@ def test_the_releases_page_lists_usages_newest_release_first(client):
 
     response = client.get("/types/anon_mem/releases/")
 
-    assert [release.name for release, _ in response.context["releases"]] == ["v6.12", "v6.1", "v5.15"]
+    assert [build.release.name for build, _ in response.context["releases"]] == ["v6.12", "v6.1", "v5.15"]
 
 
 def test_it_labels_identifications_by_release_in_release_order(client):
@@ -232,9 +232,9 @@ def test_it_runs_a_fixed_number_of_queries(client, django_assert_num_queries, re
         assert all(row.page_fields for row in response.context["in_build"].rows)
     assert response.status_code == 200
 
-    # 1 the type, 2 the releases with their reference builds (basis labels), 3 the usages with
-    # their field, layout, build, release and source, 4 the struct page fields of those releases.
-    with django_assert_num_queries(4):
+    # 1 the data version (its catalogue holds the type, the builds and the sources), 2 the
+    # usages with their fields, 3 the struct page fields of their builds.
+    with django_assert_num_queries(3):
         response = client.get("/types/folio/releases/")
         assert len(response.context["releases"]) == releases
         assert all(row.page_fields for _, rows in response.context["releases"] for row in rows)
