@@ -34,23 +34,26 @@ def healthz(request):
     return JsonResponse({"status": "ok", "cache": cache})
 
 
-def _by_area(types):
-    """[(area label, area value, [types])] in the order of MemoryType.Area, empty areas left out."""
+def _by_area(cat):
+    """[(area label, area value, [(type, [its parents by slug])])] of every type of the catalogue,
+    by slug, in the order of MemoryType.Area, empty areas left out."""
     grouped = defaultdict(list)
-    for memory_type in types:
-        grouped[memory_type.area].append(memory_type)
+    for memory_type in cat.types.values():
+        parents = [rel.parent for rel in cat.parents.get(memory_type.id, [])]
+        grouped[memory_type.area].append((memory_type, parents))
     return [(label, value, grouped[value]) for value, label in MemoryType.Area.choices if grouped[value]]
 
 
 def home(request):
-    """What memtypes is, the whole hierarchy drawn, and every type by area (5 queries, one of them the
-    data version the picture is cached under)."""
-    types = list(MemoryType.objects.for_list())
+    """What memtypes is, the whole hierarchy drawn, and every type by area (2 queries: the data
+    version, whose catalogue holds the types and under which the picture is cached, and the
+    releases)."""
+    cat = catalogue.at(request_version(request))
     return render(
         request,
         "web/home.html",
         {
-            "areas": _by_area(types),
+            "areas": _by_area(cat),
             "picture": pictures.inline(request, pictures.hierarchy()),
             "releases": list(Release.objects.order_by("sort_key")),
         },
@@ -58,9 +61,10 @@ def home(request):
 
 
 def type_list(request):
-    """Every memory type, by area, with its parents (3 queries)."""
-    types = list(MemoryType.objects.for_list())
-    return render(request, "web/type_list.html", {"areas": _by_area(types), "count": len(types)})
+    """Every memory type, by area, with its parents (1 query: the data version, whose catalogue
+    holds them)."""
+    cat = catalogue.at(request_version(request))
+    return render(request, "web/type_list.html", {"areas": _by_area(cat), "count": len(cat.types)})
 
 
 class DepthForm(forms.Form):
