@@ -14,7 +14,10 @@ Run with `make bench` (`make bench SCALE=40`) or `.venv/bin/python bench/run.py 
    count, then wrk (-t2 -c8 --latency) for --duration seconds, while the CPU time of the
    gunicorn workers is read from /proc/<pid>/stat before and after. The baseline is measured
    first and last, to show drift. This runs twice: warm (response cache on) and cold
-   (BENCH_CACHE=0: a second gunicorn with MEMTYPES_CACHE=0).
+   (BENCH_CACHE=0: a second gunicorn with MEMTYPES_CACHE=0). Cold turns off the whole answers
+   only: each worker still holds the data version's catalogue (apps/kernel/catalogue.py) and
+   finds the pictures drawn at that version (apps/diagrams/pictures.py), as it does on any
+   answer the cache misses. The first request to each fresh server ("first ms") loads both.
 4. A soak (cold only): one URL under wrk for --soak seconds (60, as the issue asks: "no growth
    across a 60 s run"; 0: none) after a 5 s warm-up, each worker's resident memory read every 5 s.
 
