@@ -188,6 +188,21 @@ class Links:
         return f"{self.usages}{pk}/"
 
 
+def _columns(row, links):
+    """What the list and the detail show of a type's own columns, in their order."""
+    return {
+        "url": links.type(row["slug"]),
+        "slug": row["slug"],
+        "name": row["name"],
+        "summary": row["summary"],
+        "status": row["status"],
+        "area": row["area"],
+        "descriptor": row["descriptor"],
+        "on_lru": row["on_lru"],
+        "user_mappable": row["user_mappable"],
+    }
+
+
 def type_list(rows, catalogue, request):
     """The list's types as MemoryTypeSerializer shows them, from rows of
     MemoryType.objects.list_values() and, for their parents and sources, the data version's
@@ -195,15 +210,7 @@ def type_list(rows, catalogue, request):
     links = Links(request)
     return [
         {
-            "url": links.type(row["slug"]),
-            "slug": row["slug"],
-            "name": row["name"],
-            "summary": row["summary"],
-            "status": row["status"],
-            "area": row["area"],
-            "descriptor": row["descriptor"],
-            "on_lru": row["on_lru"],
-            "user_mappable": row["user_mappable"],
+            **_columns(row, links),
             "parents": [
                 {"slug": rel.parent.slug, "name": rel.parent.name, "url": links.type(rel.parent.slug)}
                 for rel in catalogue.parents.get(row["id"], ())
@@ -237,15 +244,7 @@ def type_detail(row, related, request):
             }
         )
     return {
-        "url": links.type(row["slug"]),
-        "slug": row["slug"],
-        "name": row["name"],
-        "summary": row["summary"],
-        "status": row["status"],
-        "area": row["area"],
-        "descriptor": row["descriptor"],
-        "on_lru": row["on_lru"],
-        "user_mappable": row["user_mappable"],
+        **_columns(row, links),
         "parents": [
             {
                 "type": {"slug": r["parent__slug"], "name": r["parent__name"], "url": links.type(r["parent__slug"])},

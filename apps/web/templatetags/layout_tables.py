@@ -17,6 +17,8 @@ class _Cells:
     """The HTML of the types and fields one page has shown, each made on first use."""
 
     def __init__(self):
+        # Type pages' paths differ only by the slug: found once per page.
+        self.type_path = type_url("SLUG").rpartition("SLUG")
         self.links = {}
         self.field_links = {}
         self.field_items = {}
@@ -24,7 +26,10 @@ class _Cells:
     def type_link(self, slug):
         """<a href="/types/slug/"><code>slug</code></a>."""
         if slug not in self.links:
-            self.links[slug] = markup('<a href="{}"><code>{}</code></a>', text(type_url(slug)), text(slug))
+            before, _, after = self.type_path
+            self.links[slug] = markup(
+                '<a href="{}{}{}"><code>{}</code></a>', text(before), text(slug), text(after), text(slug)
+            )
         return self.links[slug]
 
     def field_link(self, fld):
