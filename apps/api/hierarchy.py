@@ -2,7 +2,6 @@
 (/api/v1/views/), each as nodes, edges, roots and a nested tree in which a type with several
 parents appears under each of them."""
 
-from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
@@ -57,7 +56,7 @@ class HierarchyView(ApiMixin, APIView):
 
 
 def _dated_views():
-    return DatedView.objects.select_related("source").annotate(edge_count=Count("edges"))
+    return DatedView.objects.for_list()
 
 
 class DatedViewList(ApiMixin, APIView):

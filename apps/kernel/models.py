@@ -504,6 +504,14 @@ class MemdescNumber(models.Model):
         )
 
 
+class DatedViewQuerySet(models.QuerySet):
+    def for_list(self):
+        """Views oldest first with their sources and their numbers of edges as `edge_count` (1
+        query). The order is explicit: Django leaves Meta.ordering out of a query that groups,
+        and PostgreSQL then returns the groups in any order."""
+        return self.select_related("source").annotate(edge_count=models.Count("edges")).order_by("date", "slug")
+
+
 class DatedView(models.Model):
     """A drawing of the hierarchy as someone gave it on a date, kept whole beside the current
     relations and never merged into them, e.g. Wilcox's revised tree of 2021-10-23 with its
@@ -514,6 +522,8 @@ class DatedView(models.Model):
     date = models.DateField(help_text="When the author gave this tree.")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="dated_views")
     note = models.TextField(blank=True)
+
+    objects = DatedViewQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "slug"]

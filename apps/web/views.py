@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -222,7 +221,7 @@ def type_releases(request, slug):
 
 def dated_view_list(request):
     """The dated drawings of the hierarchy, each with its date, source and size (1 query)."""
-    views = DatedView.objects.select_related("source").annotate(edge_count=Count("edges"))
+    views = DatedView.objects.for_list()
     return render(request, "web/dated_view_list.html", {"views": list(views)})
 
 
