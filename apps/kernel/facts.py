@@ -9,7 +9,7 @@ tag lacks), or is memtypes' own inference.
 
 from types import SimpleNamespace
 
-from apps.kernel.models import REFERENCE_ARCH, Basis, Build, release_sort_key
+from apps.kernel.models import REFERENCE_ARCH, Basis, release_sort_key
 
 
 def release_order(name):
@@ -29,11 +29,6 @@ class LoadedReleases:
         named = [r for r in releases if release_order(r.name) is not None]
         self.releases = sorted(named, key=lambda r: release_order(r.name))
         self.by_name = {r.name: r for r in self.releases}
-
-    @classmethod
-    def load(cls):
-        """Every release with the kernel version of its reference build (1 query)."""
-        return cls.of_builds(Build.objects.filter(arch=REFERENCE_ARCH).select_related("release"))
 
     @classmethod
     def of_builds(cls, builds):

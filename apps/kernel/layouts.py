@@ -405,23 +405,12 @@ def usage_history(memory_type, catalogue, basis_label=lambda basis, release: "")
     history = []
     for build_id, usages in by_build.items():
         build = builds[build_id]
-        label = basis_label
-        history.append(
-            (
-                build,
-                [
-                    usage_row(
-                        usage,
-                        fld,
-                        page_fields[build_id],
-                        page_size.get(build_id, 0),
-                        build.word_size,
-                        label(usage.basis, build.release.name),
-                    )
-                    for usage, fld in usages
-                ],
-            )
-        )
+        fields, size = page_fields[build_id], page_size.get(build_id, 0)
+        rows = [
+            usage_row(usage, fld, fields, size, build.word_size, basis_label(usage.basis, build.release.name))
+            for usage, fld in usages
+        ]
+        history.append((build, rows))
     return history
 
 

@@ -156,13 +156,6 @@ LIST_COLUMNS = ("id", "slug", "name", "summary", "status", "area", "descriptor",
 
 
 class MemoryTypeQuerySet(models.QuerySet):
-    def for_list(self):
-        """Types for the list page: each with its parents and sources (3 queries)."""
-        return self.prefetch_related(
-            Prefetch("parents", queryset=MemoryType.objects.only("id", "slug", "name").order_by("slug")),
-            "sources",
-        ).order_by("slug")
-
     def for_detail(self):
         """One type with everything its page shows: parents and children with the relation
         notes, identification per release, memdesc numbers, sources, and every field usage with
@@ -202,20 +195,7 @@ class MemoryTypeQuerySet(models.QuerySet):
     def detail_values(self):
         """The types as dicts of the columns their detail shows, with their id, and no model
         instances (1 query); detail_related() adds the rest."""
-        return self.order_by("slug").values(
-            "id",
-            "slug",
-            "name",
-            "summary",
-            "status",
-            "area",
-            "descriptor",
-            "on_lru",
-            "user_mappable",
-            "description",
-            "alloc_api",
-            "free_api",
-        )
+        return self.order_by("slug").values(*LIST_COLUMNS, "description", "alloc_api", "free_api")
 
     def detail_related(self, type_id):
         """What the detail of type type_id shows beside its own columns, as dicts of values, in

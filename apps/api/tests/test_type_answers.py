@@ -30,7 +30,7 @@ def serialized(serializer_class, instance, path, **kw):
 
 
 def expected_list(query):
-    results = serialized(MemoryTypeSerializer, MemoryType.objects.for_list(), f"/api/v1/types/{query}", many=True)
+    results = serialized(MemoryTypeSerializer, MemoryType.objects.all(), f"/api/v1/types/{query}", many=True)
     return JSONRenderer().render({"count": len(results), "next": None, "previous": None, "results": results})
 
 

@@ -34,19 +34,6 @@ def hierarchy(size):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_type_list_takes_three_queries(size, django_assert_num_queries):
-    hierarchy(size)
-    # 1. types, 2. their parents, 3. their sources
-    with django_assert_num_queries(3):
-        rows = [
-            (t.slug, [p.slug for p in t.parents.all()], [s.key for s in t.sources.all()])
-            for t in MemoryType.objects.for_list()
-        ]
-    assert len(rows) == size + 1
-    assert rows[-1][1] == ["folio"]
-
-
-@pytest.mark.parametrize("size", [3, 30])
 def test_a_type_page_takes_seven_queries(size, django_assert_num_queries):
     folio, types = hierarchy(size)
     # 1. the type, 2. parent relations with parent and source, 3. child relations with child and

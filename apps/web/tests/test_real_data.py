@@ -17,7 +17,7 @@ def kernel_data(kernel_data_once, db):
 
 
 def test_every_curated_type_has_a_page_that_links_its_parents(client, kernel_data):
-    for memory_type in MemoryType.objects.for_list():
+    for memory_type in MemoryType.objects.all():
         response = client.get(memory_type.get_absolute_url())
         assert response.status_code == 200, memory_type.slug
         html = response.content.decode()
