@@ -67,10 +67,12 @@ def test_the_table_shows_each_read_with_its_ratio_cpu_and_queries():
     assert lines[2] == "| /types/slab/ | 1,234 | 3.21 | 9.87 | 0.512 | 6.79 | 10 | 102,342 | 95 |"
 
 
-def _result(cold_rows, warm_rows=None, scale=1):
+def _result(cold_rows, warm_rows=None, scale=1, plain_rows=None):
     runs = [{"mode": "cold", "rows": cold_rows, "soak": None}]
     if warm_rows is not None:
         runs.append({"mode": "warm", "rows": warm_rows, "soak": None})
+    if plain_rows is not None:
+        runs.append({"mode": "plain", "rows": plain_rows, "soak": None})
     return {"scale": scale, "runs": runs}
 
 
@@ -90,6 +92,26 @@ def test_it_names_each_missed_target():
         "warm /: p99 25.0 ms (target <= 20)",
         f"cold {bench.TYPE_PAGE}: 9.50 ms CPU per request (target <= 7.0)",
     ]
+
+
+def test_an_uncompressed_answer_is_held_to_the_latency_target_but_not_the_ratio():
+    plain = [_row(bench.BASELINE), _row("/api/v1/hierarchy/", ratio=0.28), _row("/", ratio=0.9, p99_ms=21.0)]
+    assert bench.missed_targets(_result([], [], plain_rows=plain), None) == ["plain /: p99 21.0 ms (target <= 20)"]
+
+
+def test_the_warm_run_asks_for_gzip_and_the_others_for_nothing():
+    warm, plain, cold = (bench.request_headers(bench.MODES[mode][1]) for mode in ("warm", "plain", "cold"))
+    assert warm == {"Accept-Encoding": "gzip"}
+    assert plain == cold == {}
+    command = bench.wrk_command(8123, "/", 5, headers=warm)
+    assert command[-3:] == ["-H", "Accept-Encoding: gzip", "http://127.0.0.1:8123/"]
+    assert "-H" not in bench.wrk_command(8123, "/", 5, headers=cold)
+
+
+def test_at_scale_the_cold_type_page_is_held_to_twice_its_scale_1_cost_not_to_7_ms():
+    reference = _result([_row(bench.TYPE_PAGE, cpu_ms=5.0), _row(bench.TYPES_API, cpu_ms=1.0)])
+    scaled = _result([_row(bench.TYPE_PAGE, cpu_ms=9.5), _row(bench.TYPES_API, cpu_ms=1.6)], scale=40)
+    assert bench.missed_targets(scaled, reference) == []
 
 
 def test_at_scale_it_compares_queries_and_the_type_page_with_scale_1():
