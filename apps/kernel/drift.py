@@ -3,7 +3,9 @@
 Layouts: structs added and removed; per struct, fields added, removed, moved, resized, retyped
 and renamed (the same offset, size and C type under a new name, e.g. compound_head became
 compound_info). Usages: per type, added, removed or keeping something else, and the usages of
-the older build whose field vanished or moved in the newer one. Identification: the tests in
+the older build whose field vanished or moved in the newer one (the newer build's field is the one
+layouts.FieldFinder finds: the same path and name, or else the only field of that name; where none
+is, or several share the name, the field vanished). Identification: the tests in
 effect at the newer release that name a field the older build has and the newer one lacks,
 and per type the identification that changed between the two releases.
 """
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from apps.kernel.layouts import usages_of_build
+from apps.kernel.layouts import FieldFinder, usages_of_build
 from apps.kernel.models import Field, Identification, StructLayout, release_sort_key
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -111,18 +113,16 @@ def drift(from_build, to_build):
             entry[k] for k in ("added", "removed", "renamed", "moved", "resized", "retyped")
         ):
             report.structs_changed.append(entry)
-    new_fields = {
-        (s, f.path, f.name): f for (bid, s), fields in by_layout.items() if bid == to_build.id for f in fields
-    }
-    new_by_name = defaultdict(list)
-    for (struct, _, name), fld in new_fields.items():
-        new_by_name[(struct, name)].append(fld)
+    new_fields = FieldFinder(
+        (fld for (bid, _), fields in by_layout.items() if bid == to_build.id for fld in fields),
+        struct=lambda fld: fld.layout.struct,
+    )
     old_usages = usages_of_build(from_build)
     new_usages = usages_of_build(to_build)
     report.usages = _usage_diff(old_usages, new_usages)
     for usage, fld in old_usages:
         struct = fld.layout.struct
-        now = new_fields.get((struct, fld.path, fld.name)) or next(iter(new_by_name[(struct, fld.name)][:1]), None)
+        now = new_fields.find(struct, fld)
         if now is None and fld.id in renamed_to:
             report.stranded.append({"usage": usage, "field": fld, "status": "renamed", "to": renamed_to[fld.id]})
         elif now is None and struct in after:

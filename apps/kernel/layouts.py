@@ -204,26 +204,29 @@ def usages_of_build(build):
     )
     if build.is_reference:
         return [(usage, usage.field) for usage in usages]
-    return _on_fields(usages, Field.objects.of_build(build))
+    fields = FieldFinder(Field.objects.of_build(build), struct=lambda fld: fld.layout.struct)
+    placed = ((usage, fields.find(usage.field.layout.struct, usage.field)) for usage in usages)
+    return [(usage, fld) for usage, fld in placed if fld is not None]
 
 
-def _on_fields(usages, build_fields):
-    """[(usage, field)]: each usage (recorded on a reference build's field) on the field of
-    build_fields with the same struct, path and name, or the same name where that is unique;
-    usages whose field is not there are left out."""
-    by_path, by_name = {}, defaultdict(list)
-    for fld in build_fields:
-        by_path[(fld.layout.struct, fld.path, fld.name)] = fld
-        by_name[(fld.layout.struct, fld.name)].append(fld)
-    result = []
-    for usage in usages:
-        ref = usage.field
-        fld = by_path.get((ref.layout.struct, ref.path, ref.name))
-        if fld is None and len(by_name[(ref.layout.struct, ref.name)]) == 1:
-            fld = by_name[(ref.layout.struct, ref.name)][0]
-        if fld is not None:
-            result.append((usage, fld))
-    return result
+class FieldFinder:
+    """A build's fields, found by a field of another build of the same struct (a usage is
+    recorded on the reference build's field; another architecture or release has its own): the
+    field with the same path and name, or else the only one of that name in the struct, since a
+    reshaped union changes a path but keeps the name; a name that several fields share finds
+    nothing. struct: a field's struct name (FieldFacts has it; a Field has it on its layout)."""
+
+    def __init__(self, fields, struct=lambda fld: fld.struct):
+        self.by_path, self.by_name = {}, defaultdict(list)
+        for fld in fields:
+            self.by_path[(struct(fld), fld.path, fld.name)] = fld
+            self.by_name[(struct(fld), fld.name)].append(fld)
+
+    def find(self, struct, field):
+        """The field that stands for field (anything with path and name) in struct, or None."""
+        found = self.by_path.get((struct, field.path, field.name))
+        named = self.by_name.get((struct, field.name), [])
+        return found or (named[0] if len(named) == 1 else None)
 
 
 @dataclass
@@ -465,22 +468,11 @@ def uses_of_build(build):
 
 
 def _carried(uses, build_fields):
-    """uses (Use or Placed) on build_fields: each use (on a reference build's field) moved to the
-    field with the same struct, path and name, or the same name where that is unique; uses whose
-    field is not there are left out (as _on_fields does for model instances)."""
-    by_path, by_name = {}, defaultdict(list)
-    for fld in build_fields:
-        by_path[(fld.struct, fld.path, fld.name)] = fld
-        by_name[(fld.struct, fld.name)].append(fld)
-    carried = []
-    for use in uses:
-        ref = use.field
-        fld = by_path.get((ref.struct, ref.path, ref.name))
-        if fld is None and len(by_name[(ref.struct, ref.name)]) == 1:
-            fld = by_name[(ref.struct, ref.name)][0]
-        if fld is not None:
-            carried.append(use._replace(field=fld))
-    return carried
+    """uses (Use or Placed) on build_fields (FieldFacts): each use (on a reference build's field)
+    moved to the field FieldFinder finds for it; uses whose field is not there are left out."""
+    fields = FieldFinder(build_fields)
+    placed = ((use, fields.find(use.field.struct, use.field)) for use in uses)
+    return [use._replace(field=fld) for use, fld in placed if fld is not None]
 
 
 @dataclass

@@ -161,3 +161,39 @@ def test_build_label_names_package_debug_info_and_tool():
     )
     assert Build.objects.of("v6.12").pk == build.pk
     assert Build.objects.of("v6.12", "arm") is None
+
+
+def test_a_field_whose_path_changed_is_found_by_its_name_unless_two_fields_share_it():
+    release = make_release("v7.2")
+    x86, x86_fields = make_page_build(release)
+    arm, arm_fields = make_page_build(release, arch="arm")
+    x86_page, arm_page = x86_fields["flags"].layout, arm_fields["flags"].layout
+    lru = make_field(x86_page, "lru", offset=8, size=16, path="union#1@8/struct#1@8", position=5)
+    make_field(arm_page, "lru", offset=4, size=8, path="union#1@4/struct#2@4", position=5)
+    slab_list = make_field(x86_page, "slab_list", offset=8, size=16, path="union#1@8/struct#4@8", position=6)
+    make_field(arm_page, "slab_list", offset=4, size=8, path="union#1@4/struct#5@4", position=6)
+    make_field(arm_page, "slab_list", offset=12, size=8, path="union#1@4/struct#6@4", position=7)
+    make_usage(make_memtype("file_mem"), lru, keeps="LRU list")
+    make_usage(make_memtype("slab"), slab_list, keeps="partial list")
+
+    pairs = [(usage.memory_type.slug, fld.offset) for usage, fld in layouts.usages_of_build(arm)]
+    uses = [(use.memory_type.slug, use.field.offset) for use in layouts.uses_of_build(arm)]
+    assert pairs == uses == [("file_mem", 4)]
+
+
+def test_the_drift_follows_a_field_whose_path_changed_but_never_guesses_between_two_of_its_name():
+    old_build, old_fields = make_page_build(make_release("v6.18"))
+    new_build, new_fields = make_page_build(make_release("v7.2"))
+    old_page, new_page = old_fields["flags"].layout, new_fields["flags"].layout
+    lru = make_field(old_page, "lru", offset=8, size=16, path="union#1@8/struct#1@8", position=5)
+    make_field(new_page, "lru", offset=16, size=16, path="union#1@16/struct#1@16", position=5)
+    slab_list = make_field(old_page, "slab_list", offset=8, size=16, path="union#1@8/struct#4@8", position=6)
+    make_field(new_page, "slab_list", offset=16, size=16, path="union#1@16/struct#5@16", position=6)
+    make_field(new_page, "slab_list", offset=32, size=16, path="union#1@16/struct#6@16", position=7)
+    make_usage(make_memtype("file_mem"), lru, keeps="LRU list")
+    make_usage(make_memtype("slab"), slab_list, keeps="partial list")
+    stranded = drift.drift(old_build, new_build).stranded
+    assert [(s["usage"].memory_type.slug, s["status"], s["to"] and s["to"].offset) for s in stranded] == [
+        ("file_mem", "moved", 16),
+        ("slab", "vanished", None),
+    ]
