@@ -28,12 +28,12 @@ LIFECYCLE = """\
   event: freed when the last reference is dropped
   functions:
     - function: __put_page()
-      until: v5.16
+      until: v6.0
       source: mm-types-h-v6-12
       basis: inferred
       note: The page form.
     - function: __folio_put()
-      since: v5.16
+      since: v6.0
       source: mm-types-h-v6-12
       dated_by: wilcox-2021-memory-types-tree
       basis: inferred
@@ -54,8 +54,8 @@ def test_it_loads_one_row_per_era(tmp_path):
     assert "2 usages, 0 rules, 3 transitions, 2 sources" in load(with_lifecycle(tmp_path))
     eras = Transition.objects.for_list().filter(event="freed when the last reference is dropped")
     assert [(t.function, t.since, t.until, t.basis, t.dated_by and t.dated_by.key) for t in eras] == [
-        ("__put_page()", "", "v5.16", "inferred", None),
-        ("__folio_put()", "v5.16", "", "inferred", "wilcox-2021-memory-types-tree"),
+        ("__put_page()", "", "v6.0", "inferred", None),
+        ("__folio_put()", "v6.0", "", "inferred", "wilcox-2021-memory-types-tree"),
     ]
     assert Transition.objects.get(function="do_anonymous_page()").era == "every release"
 
@@ -78,7 +78,7 @@ def test_export_writes_the_file_it_loaded(tmp_path):
     load(data_dir)
     call_command("export_kernel_data", data_dir=str(data_dir), stdout=io.StringIO())
     exported = (data_dir / "lifecycle.yaml").read_text()
-    assert "- function: __folio_put()\n      since: v5.16\n" in exported
+    assert "- function: __folio_put()\n      since: v6.0\n" in exported
     Transition.objects.all().delete()
     load(data_dir)
     assert Transition.objects.count() == 3
@@ -92,9 +92,9 @@ def test_export_writes_the_file_it_loaded(tmp_path):
         ("function: do_anonymous_page()\n      source: mm-types-h-v6-12",
          "function: do_anonymous_page()\n      source: nowhere", "unknown source 'nowhere'"),
         ("function: do_anonymous_page()", "function: do_anonymous_page", "e.g. alloc_slab_page()"),
-        ("until: v5.16", "until: v5.16.x", "is not a release name"),
-        ("since: v5.16", "since: v5.15", "the eras of __put_page() and __folio_put() overlap"),
-        ("since: v5.16", "since: v5.16\n      until: v5.10", "until (v5.10) must come after since (v5.16)"),
+        ("until: v6.0", "until: v6.0.x", "is not a release name"),
+        ("since: v6.0", "since: v5.15", "the eras of __put_page() and __folio_put() overlap"),
+        ("since: v6.0", "since: v6.0\n      until: v5.10", "until (v5.10) must come after since (v6.0)"),
         ("      note: The page form.", "      colour: blue", "unknown key 'colour'"),
         ("dated_by: wilcox-2021-memory-types-tree", "dated_by: nowhere", "dated_by: unknown source 'nowhere'"),
     ],
@@ -116,7 +116,7 @@ def test_a_transition_listed_twice_is_refused(tmp_path):
 def test_the_database_refuses_an_era_that_ends_before_it_starts():
     anon, buddy = make_memtype("anon_mem"), make_memtype("buddy")
     era = Transition(from_type=anon, to_type=buddy, event="freed", function="__folio_put()", since="v6.1",
-                     until="v5.16", source=make_source())  # fmt: skip
+                     until="v6.0", source=make_source())  # fmt: skip
     with pytest.raises(ValidationError, match="must come after"):
         era.full_clean()
     with transaction.atomic(), pytest.raises(IntegrityError):
@@ -125,21 +125,21 @@ def test_the_database_refuses_an_era_that_ends_before_it_starts():
 
 def test_one_transition_has_one_era_per_since():
     anon, buddy = make_memtype("anon_mem"), make_memtype("buddy")
-    make_transition(anon, buddy, event="freed", since="v5.16")
+    make_transition(anon, buddy, event="freed", since="v6.0")
     with transaction.atomic(), pytest.raises(IntegrityError):
-        make_transition(anon, buddy, event="freed", since="v5.16", function="__put_page()")
+        make_transition(anon, buddy, event="freed", since="v6.0", function="__put_page()")
 
 
 def test_a_release_selects_the_era_that_holds_at_it():
     anon, buddy = make_memtype("anon_mem"), make_memtype("buddy")
-    make_transition(anon, buddy, event="freed", function="__put_page()", until="v5.16")
-    make_transition(anon, buddy, event="freed", function="__folio_put()", since="v5.16")
+    make_transition(anon, buddy, event="freed", function="__put_page()", until="v6.0")
+    make_transition(anon, buddy, event="freed", function="__folio_put()", since="v6.0")
     at = {name: list(Transition.objects.at_release(name).values_list("function", flat=True)) for name in
-          ("v5.10", "v5.16-rc1", "v5.16", "v6.12")}  # fmt: skip
+          ("v5.10", "v6.0-rc1", "v6.0", "v6.12")}  # fmt: skip
     assert at == {
         "v5.10": ["__put_page()"],
-        "v5.16-rc1": ["__put_page()"],
-        "v5.16": ["__folio_put()"],
+        "v6.0-rc1": ["__put_page()"],
+        "v6.0": ["__folio_put()"],
         "v6.12": ["__folio_put()"],
     }
 
@@ -148,12 +148,12 @@ def test_check_data_finds_overlapping_eras_and_a_source_read_outside_its_era():
     anon, buddy = make_memtype("anon_mem"), make_memtype("buddy")
     old_file = make_source(key="swap-c-v5-10", path="mm/swap.c", release="v5.10")
     make_transition(anon, buddy, event="freed", function="__put_page()", until="v6.1", source=old_file)
-    make_transition(anon, buddy, event="freed", function="__folio_put()", since="v5.16", source=old_file)
+    make_transition(anon, buddy, event="freed", function="__folio_put()", since="v6.0", source=old_file)
     assert checks.check_transitions() == [
-        "lifecycle: anon_mem -> buddy: freed: __folio_put() (since v5.16): overlaps the era of __put_page() "
+        "lifecycle: anon_mem -> buddy: freed: __folio_put() (since v6.0): overlaps the era of __put_page() "
         "(until v6.1)",
-        "lifecycle: anon_mem -> buddy: freed: __folio_put() (since v5.16): cites swap-c-v5-10, read at v5.10, "
+        "lifecycle: anon_mem -> buddy: freed: __folio_put() (since v6.0): cites swap-c-v5-10, read at v5.10, "
         "outside its era",
-        "lifecycle: anon_mem -> buddy: freed: __folio_put() (since v5.16): say what dates its since (dated_by: a "
+        "lifecycle: anon_mem -> buddy: freed: __folio_put() (since v6.0): say what dates its since (dated_by: a "
         "pull request or list post)",
     ]

@@ -53,6 +53,11 @@ def test_an_anonymous_page_is_faulted_in_swapped_out_and_freed(kernel_data):
     assert function_at("anon_mem", "buddy", "reclaimed after swap-out", "v5.10") == "__remove_mapping()"
     freed = "freed when the last reference is dropped"
     assert function_at("anon_mem", "buddy", freed, "v5.10") == "__put_page()"
+    # folio_put() (v5.16) still freed through __put_page(); the rename came with the v6.0 MM pull.
+    assert function_at("anon_mem", "buddy", freed, "v5.19") == "__put_page()"
+    renamed = era_at("anon_mem", "buddy", freed, "v6.0")
+    assert renamed.function == "__folio_put()"
+    assert renamed.dated_by.message_id == "20220803133541.18b82ec9344ed0e8b975fe5b@linux-foundation.org"
     assert function_at("anon_mem", "buddy", freed, "v6.12") == "__folio_put()"
     assert era_at("anon_mem", "buddy", freed, "v7.3-rc7").source.path == "mm/folio.c"
 
