@@ -10,6 +10,18 @@ from apps.kernel import data
 pytest_plugins = ["apps.web.tests.browser_fixtures"]
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """A test that reads the kernel data uses the database even when it names no `db` fixture
+    (the module-wide `kernel_data_once`): mark it, before pytest-django's own hook reads the
+    marks, so that pytest-django sets up the test database and never leaves the connection on
+    the developer's own. pytest-django sets up only the databases some selected test asks for,
+    so a module run alone (pytest apps/decoder/tests/test_rules.py) read db.sqlite3."""
+    for item in items:
+        if "kernel_bundle" in getattr(item, "fixturenames", ()) and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(scope="session")
 def kernel_bundle(django_db_setup, django_db_blocker):
     """The curated kernel data under data/, read and validated once per test session."""
