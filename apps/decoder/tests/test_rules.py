@@ -133,10 +133,18 @@ def test_netpool(kernel_data, release):
     assert other.type.slug != "netpool"
 
 
-def test_netpool_dma_index_bits_from_v6_15(kernel_data):
+def test_netpool_dma_index_bits_from_v6_16(kernel_data):
     magic = 0xDEAD000000000040 | (0x1234 << 7)
     assert RuleSet.at("v7.2", "x86_64").classify(Evidence(fields={"pp_magic": magic})).type.slug == "netpool"
     assert RuleSet.at_name("v6.9", "x86_64").classify(Evidence(fields={"pp_magic": magic})).type.slug == "page"
+
+    def masks(name):
+        return sorted(r.mask for r in RuleSet.at_name(name, "x86_64").rules if r.memory_type.slug == "netpool")
+
+    assert masks("v6.16") == ["0xffffff800000007c"]
+    # The v6.15 tag still tests ~0x3; the DMA-index bits reached 6.15.y (6.15.3) and 6.12.y (6.12.34) as
+    # backports, which the stable builds' rule covers beside it.
+    assert masks("v6.15") == ["0xffffff800000007c", "0xfffffffffffffffc"]
 
 
 def test_netpool_on_32_bit_arm(kernel_data):

@@ -207,9 +207,10 @@ def test_zone_device_kinds_read_the_pgmap_through_the_folio_from_v6_15(kernel_da
     assert "page_pgmap(page)->type" in ident(slug, "v6.15").test
 
 
-def test_netpool_names_page_pool_page_is_pp_and_pp_magic_mask(kernel_data):
-    test = ident("netpool", "v6.15").test
+def test_netpool_names_page_pool_page_is_pp_and_pp_magic_mask_from_v6_16(kernel_data):
+    test = ident("netpool", "v6.16").test
     assert "page_pool_page_is_pp" in test and "PP_MAGIC_MASK" in test
+    assert not Identification.objects.filter(memory_type__slug="netpool", since="v6.15").exists()
 
 
 def test_reserved_says_its_comment_list_changed(kernel_data):
