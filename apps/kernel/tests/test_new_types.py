@@ -94,7 +94,16 @@ def test_balloon_pages_are_offline_and_keep_their_device_in_private(kernel_data)
     for release in ("v5.15", "v6.1", "v6.12", "v6.18"):
         assert usage("balloon", "page", "private", release).field.offset == 40
         assert usage("balloon", "page", "page_type", release).field.offset == 48
-    assert "PG_movable_ops" in identification("balloon", "v6.18").test
+    # The movable_ops rework that brought PG_movable_ops is in the 6.17 MM pull, as for movable_ops itself.
+    moved = identification("balloon", "v6.17")
+    assert "PG_movable_ops" in moved.test and moved.basis == "inferred"
+    assert Identification.objects.get(memory_type__slug="movable_ops", test__contains="PG_movable_ops").since == "v6.17"
+
+
+def test_device_coherent_memory_is_dated_by_the_v6_0_mm_pull(kernel_data):
+    coherent = identification("device_coherent", "v6.0")
+    assert "MEMORY_DEVICE_COHERENT" in coherent.test and "akpm-2022-08-03-mm-updates-5-20" in coherent.test
+    assert coherent.basis == "inferred"
 
 
 @pytest.mark.parametrize("slug", ["z3fold", "zbud"])
@@ -139,3 +148,23 @@ def test_facts_recorded_in_existing_types(kernel_data):
     # _mm_ids: the folio's first tail page at v6.18, 104 bytes into the folio (page 1).
     mm_ids = usage("folio", "folio", "_mm_ids", "v6.18")
     assert (mm_ids.field.offset, mm_ids.field.page_index) == (104, 1)
+
+
+@pytest.mark.parametrize(
+    ("slug", "since", "basis"),
+    [
+        ("dmapool", "", "stable"),
+        ("guest_memfd", "v6.8", "inferred"),
+        ("net_iov", "v6.12", "stable"),
+        ("secretmem", "v6.12", "stable"),
+        ("balloon", "", "stable"),
+        ("percpu", "", "stable"),
+        ("z3fold", "v6.15", "inferred"),
+        ("zbud", "", "stable"),
+        ("zbud", "v6.15", "inferred"),
+    ],
+)
+def test_identification_read_in_a_stable_tree_or_dated_by_a_post_is_not_labelled_as_read_at_the_tag(
+    kernel_data, slug, since, basis
+):
+    assert identification(slug, since).basis == basis
