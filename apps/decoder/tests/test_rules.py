@@ -102,6 +102,27 @@ def test_hugetlb_head(kernel_data, release):
         assert result.order == 9
 
 
+@pytest.mark.parametrize(("release", "read"), [("v6.2", "compound_dtor"), ("v6.4", "word2"), ("v6.6", "flags")])
+def test_hugetlb_reads_the_dtor_byte_by_the_name_of_its_era(kernel_data, release, read):
+    """v6.3 took compound_dtor and compound_order out of struct page (the bytes became struct folio's
+    _folio_dtor and _folio_order); v6.6 replaced the dtor by the PG_hugetlb flag of page[1]."""
+    rs = RuleSet.at_name(release, "x86_64")
+    page1 = {(r.memory_type.slug, r.field or f"word{r.word}") for r in rs.rules if r.page == "page1"}
+    assert {name for slug, name in page1 if slug == "hugetlb"} == {read}
+    if read == "word2":
+        head = plain_flags(rs, "PG_head")
+        word2 = 0x0902  # _folio_dtor HUGETLB_PAGE_DTOR (2) in byte 0, _folio_order 9 in byte 1
+        evidence = Evidence(fields={**head["fields"], "page_type": UNTYPED}, page1_fields={"word2": word2})
+        result = rs.classify(evidence)
+        assert (result.type.slug, result.order) == ("hugetlb", 9)
+        assert ("page", "compound_order") not in page1
+
+
+def test_the_hugetlb_dtor_index_starts_in_v4_4(kernel_data):
+    assert "hugetlb" not in {r.memory_type.slug for r in RuleSet.at_name("v4.3", "x86_64").rules}
+    assert "hugetlb" in {r.memory_type.slug for r in RuleSet.at_name("v4.4", "x86_64").rules}
+
+
 @pytest.mark.parametrize("release", ERAS)
 def test_tail_page_takes_its_heads_type(kernel_data, release):
     rs = RuleSet.at(release, "x86_64")
