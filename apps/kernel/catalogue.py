@@ -102,7 +102,8 @@ def _load(data_version):
     relations = list(TypeRelation.objects.order_by("pk"))
     for rel in relations:
         rel.parent, rel.child, rel.source = types[rel.parent_id], types[rel.child_id], sources[rel.source_id]
-    transitions = list(Transition.objects.order_by("from_type__slug", "to_type__slug", "event", "since_key"))
+    # In for_list()'s order, without its joins: the types and sources are filled in below.
+    transitions = list(Transition.objects.for_list().select_related(None))
     for step in transitions:
         step.from_type, step.to_type = types[step.from_type_id], types[step.to_type_id]
         step.source, step.dated_by = sources[step.source_id], sources.get(step.dated_by_id)

@@ -395,20 +395,12 @@ def usage_history(memory_type, catalogue, basis_label=lambda basis, release: "")
     by_build = {}
     for build_id, *row in rows:
         by_build.setdefault(build_id, []).append(_usage_facts(row, catalogue))
-    page_fields, page_size = defaultdict(list), {}
-    of_builds = (
-        Field.objects.filter(layout__struct="page", layout__build_id__in=by_build)
-        .order_by("offset", "position")
-        .values_list("layout__build_id", "layout__size", *FIELD_FACTS)
-    )
-    for build_id, size, *field in of_builds:
-        page_fields[build_id].append(FieldFacts(*field))
-        page_size[build_id] = size
+    pages = struct_page_fields(by_build)
     builds = {build.id: build for build in catalogue.build_of.values()}
     history = []
     for build_id, usages in by_build.items():
         build = builds[build_id]
-        fields, size = page_fields[build_id], page_size.get(build_id, 0)
+        size, fields = pages.get(build_id, (0, []))
         rows = [
             usage_row(usage, fld, fields, size, build.word_size, basis_label(usage.basis, build.release.name))
             for usage, fld in usages
@@ -432,6 +424,20 @@ class Use(NamedTuple):
     memory_type: TypeFacts
     keeps: str
     field: FieldFacts
+
+
+def struct_page_fields(build_ids):
+    """{build id: (the size of struct page, FieldFacts of its fields in offset order)} for the
+    builds of build_ids that have a struct page (1 query)."""
+    found = {}
+    rows = (
+        Field.objects.filter(layout__struct="page", layout__build_id__in=build_ids)
+        .order_by("offset", "position")
+        .values_list("layout__build_id", "layout__size", *FIELD_FACTS)
+    )
+    for build_id, size, *field in rows:
+        found.setdefault(build_id, (size, []))[1].append(FieldFacts(*field))
+    return found
 
 
 def field_facts_of_build(build):
@@ -512,13 +518,7 @@ def matrix(build, uses=None, page_fields=None, page_size=0):
     page fields in offset order, anything with id, offset and size) with page_size (the size of
     struct page) likewise. No query when the caller gives all three."""
     if page_fields is None:
-        rows = list(
-            Field.objects.filter(layout__build=build, layout__struct="page")
-            .order_by("offset", "position")
-            .values_list("layout__size", *FIELD_FACTS)
-        )
-        page_fields = [FieldFacts(*row[1:]) for row in rows]
-        page_size = rows[0][0] if rows else 0
+        page_size, page_fields = struct_page_fields([build.id]).get(build.id, (0, []))
     cells = defaultdict(lambda: defaultdict(list))  # (page_index, field id) -> slug -> entries
     types = {}
     overlaid = {}  # descriptor field id -> the struct page fields under it (many types use one field)
